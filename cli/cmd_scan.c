@@ -1,0 +1,132 @@
+/* iotaudit scan: unpack an image or directory and report. */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "cli.h"
+
+static const char scan_usage[] =
+	"usage: iotaudit scan IMAGE|DIR [options]\n"
+	"\n"
+	"  -f, --format LIST      report formats, comma-separated: text, json (default text)\n"
+	"  -o, --output DIR       write report.<ext> for each format into DIR instead of stdout\n"
+	"      --color | --no-color  colours in the text report (default: on a terminal)\n";
+
+static int write_reports(iota_scan *s, const int *formats, int nformats, const char *out_dir,
+			 int color)
+{
+	if (!out_dir) {
+		for (int i = 0; i < nformats; i++) {
+			if (iota_report_write(s, (iota_format)formats[i], stdout, color) != IOTA_OK) {
+				cli_error("%s", iota_scan_error(s));
+				return EXIT_INTERNAL;
+			}
+		}
+		return fflush(stdout) == 0 ? EXIT_OK : EXIT_INTERNAL;
+	}
+	if (mkdir(out_dir, 0755) != 0 && errno != EEXIST) {
+		cli_error("%s: %s", out_dir, strerror(errno));
+		return EXIT_INPUT;
+	}
+	struct stat st;
+	if (stat(out_dir, &st) != 0 || !S_ISDIR(st.st_mode)) {
+		cli_error("%s: not a directory", out_dir);
+		return EXIT_INPUT;
+	}
+	for (int i = 0; i < nformats; i++) {
+		char path[4096];
+		snprintf(path, sizeof path, "%s/report.%s", out_dir,
+			 iota_format_extension((iota_format)formats[i]));
+		FILE *f = fopen(path, "w");
+		if (!f) {
+			cli_error("%s: %s", path, strerror(errno));
+			return EXIT_INPUT;
+		}
+		iota_rc rc = iota_report_write(s, (iota_format)formats[i], f, 0);
+		if (fclose(f) != 0 || rc != IOTA_OK) {
+			cli_error("%s: cannot write", path);
+			return EXIT_INTERNAL;
+		}
+		fprintf(stderr, "iotaudit: wrote %s\n", path);
+	}
+	return EXIT_OK;
+}
+
+int cmd_scan(int argc, char **argv)
+{
+	iota_options opt;
+	iota_options_init(&opt);
+	const char *input = NULL, *out_dir = NULL;
+	int formats[8], nformats = 0;
+	int color = isatty(STDOUT_FILENO) && !getenv("NO_COLOR");
+
+	for (int i = 1; i < argc; i++) {
+		const char *a = argv[i];
+		int r = cli_scan_option(argc, argv, &i, &opt);
+		if (r < 0)
+			return EXIT_USAGE;
+		if (r > 0)
+			continue;
+		if (strcmp(a, "-h") == 0 || strcmp(a, "--help") == 0) {
+			fputs(scan_usage, stdout);
+			fputs(cli_scan_options_help, stdout);
+			return EXIT_OK;
+		} else if (strcmp(a, "-f") == 0 || strcmp(a, "--format") == 0) {
+			if (i + 1 >= argc) {
+				cli_error("%s needs a list of formats", a);
+				return EXIT_USAGE;
+			}
+			char list[256];
+			snprintf(list, sizeof list, "%s", argv[++i]);
+			for (char *save = NULL, *t = strtok_r(list, ",", &save); t;
+			     t = strtok_r(NULL, ",", &save)) {
+				int f = iota_format_parse(t);
+				if (f < 0) {
+					cli_error("unknown format '%s' (text, json)", t);
+					return EXIT_USAGE;
+				}
+				if (nformats < 8)
+					formats[nformats++] = f;
+			}
+		} else if (strcmp(a, "-o") == 0 || strcmp(a, "--output") == 0) {
+			if (i + 1 >= argc) {
+				cli_error("%s needs a directory", a);
+				return EXIT_USAGE;
+			}
+			out_dir = argv[++i];
+		} else if (strcmp(a, "--color") == 0) {
+			color = 1;
+		} else if (strcmp(a, "--no-color") == 0) {
+			color = 0;
+		} else if (a[0] == '-' && a[1]) {
+			cli_error("unknown option '%s' (try 'iotaudit scan --help')", a);
+			return EXIT_USAGE;
+		} else if (!input) {
+			input = a;
+		} else {
+			cli_error("one input at a time ('%s' and '%s')", input, a);
+			return EXIT_USAGE;
+		}
+	}
+	if (!input) {
+		fputs(scan_usage, stderr);
+		return EXIT_USAGE;
+	}
+	if (nformats == 0)
+		formats[nformats++] = IOTA_FORMAT_TEXT;
+
+	iota_scan *s = NULL;
+	if (iota_scan_open(&s, &opt) != IOTA_OK) {
+		cli_error("out of memory");
+		return EXIT_INTERNAL;
+	}
+	iota_rc rc = iota_scan_run(s, input);
+	int code = cli_exit_for(s, rc, input);
+	if (code == EXIT_OK)
+		code = write_reports(s, formats, nformats, out_dir, color);
+	iota_scan_free(s);
+	return code;
+}

@@ -1,0 +1,111 @@
+/*
+ * iotaudit — public API.
+ *
+ * The library never prints and never exits: every call returns an iota_rc and
+ * the scan keeps the last error message (iota_scan_error()). The command-line
+ * program in cli/ is written against this header alone.
+ *
+ * Ownership: objects returned by iota_*_new() / iota_scan_open() belong to
+ * the caller and are freed with the matching *_free(); every const char *
+ * returned by a getter stays valid until the scan that produced it is freed.
+ */
+#ifndef IOTAUDIT_IOTAUDIT_H
+#define IOTAUDIT_IOTAUDIT_H
+
+#include <stdint.h>
+#include <stdio.h>
+#include <stddef.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+#define IOTA_VERSION_STRING "0.1.0"
+
+/* Result tiers (libarchive-style): the scan goes on after WARN, CORRUPT and
+ * LIMIT; it stops after NOMEM and FATAL. */
+typedef enum iota_rc {
+	IOTA_OK = 0,
+	IOTA_WARN = 1,    /* went on; a finding says what was odd */
+	IOTA_CORRUPT = 2, /* this member or container was skipped */
+	IOTA_LIMIT = 3,   /* a bound was reached; a finding was emitted */
+	IOTA_NOMEM = 4,
+	IOTA_FATAL = 5    /* the scan stops; iota_scan_error() says why */
+} iota_rc;
+
+/* Hard limits. Defaults come from iota_options_init(); a user may raise them. */
+typedef struct iota_limits {
+	unsigned max_depth;           /* nesting of containers */
+	uint64_t max_total_bytes;     /* all bytes produced by unpacking */
+	uint64_t max_ratio;           /* expanded bytes / input bytes */
+	uint64_t max_files;           /* nodes in the tree */
+	uint64_t max_file_size;       /* one unpacked file */
+	unsigned max_seconds;         /* wall time for the whole scan, 0 = none */
+} iota_limits;
+
+typedef struct iota_options {
+	iota_limits limits;
+	unsigned threads;      /* 0 = one per online CPU */
+	int live_root;         /* scanning a running system's /: skip /proc, /sys, /dev, /run */
+	int carve;             /* look for containers at any offset of blobs (default on) */
+} iota_options;
+
+void iota_options_init(iota_options *opt);
+
+typedef struct iota_scan iota_scan;
+
+/* Creates a scan. *out is NULL on failure. */
+iota_rc iota_scan_open(iota_scan **out, const iota_options *opt);
+
+/* Scans a file (any image format) or a directory. May be called once per
+ * scan. Returns FATAL when the input cannot be read at all; a damaged image
+ * still returns OK with findings that say what was skipped. */
+iota_rc iota_scan_run(iota_scan *s, const char *path);
+
+/* Like iota_scan_run(), and additionally writes every unpacked file, folder
+ * and symbolic link below out_dir, which must not exist or be empty. Nothing
+ * is written outside out_dir: names that would leave it, absolute names,
+ * device nodes and links whose targets escape it are refused and reported. */
+iota_rc iota_scan_extract(iota_scan *s, const char *path, const char *out_dir);
+
+/* The message of the last error, "" if none. */
+const char *iota_scan_error(const iota_scan *s);
+
+void iota_scan_free(iota_scan *s);
+
+/* Summary counters of a finished scan. */
+typedef struct iota_totals {
+	uint64_t input_bytes;
+	uint64_t containers;
+	uint64_t files;        /* regular files */
+	uint64_t dirs;
+	uint64_t links;        /* symbolic and hard links */
+	uint64_t specials;     /* device nodes, fifos, sockets */
+	uint64_t unpacked_bytes;
+	uint64_t findings;
+	uint64_t errors;       /* findings of kind corrupt or limit */
+} iota_totals;
+
+void iota_scan_totals(const iota_scan *s, iota_totals *t);
+
+/* Report formats. */
+typedef enum iota_format {
+	IOTA_FORMAT_TEXT = 0,
+	IOTA_FORMAT_JSON = 1
+} iota_format;
+
+/* Parses "text" / "json"; returns -1 for an unknown name. */
+int iota_format_parse(const char *name);
+const char *iota_format_name(iota_format f);
+const char *iota_format_extension(iota_format f);
+
+/* Writes the report of a finished scan. Deterministic: the same input gives
+ * the same bytes. 'color' adds ANSI colours to the text format. */
+iota_rc iota_report_write(iota_scan *s, iota_format f, FILE *out, int color);
+
+const char *iota_version(void);
+
+#ifdef __cplusplus
+}
+#endif
+#endif

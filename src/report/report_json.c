@@ -1,0 +1,176 @@
+/*
+ * JSON report (jansson). Keys are sorted and nothing depends on time or on
+ * the order threads finished in, so the same input gives the same bytes.
+ */
+#include <inttypes.h>
+#include <jansson.h>
+#include <string.h>
+
+#include "core/unpacker.h"
+#include "report/report.h"
+#include "util/alloc.h"
+
+static json_t *jstr(const char *s)
+{
+	/* names from images are bytes, not always UTF-8: escape what is not */
+	json_t *j = json_string(s);
+	if (j)
+		return j;
+	size_t n = strlen(s);
+	char *t = iota_malloc(n * 4 + 1);
+	if (!t)
+		return json_string("");
+	size_t o = 0;
+	for (const unsigned char *p = (const unsigned char *)s; *p; p++) {
+		if (*p < 0x80)
+			t[o++] = (char)*p;
+		else
+			o += (size_t)snprintf(t + o, 5, "\\x%02x", *p);
+	}
+	t[o] = '\0';
+	j = json_string(t);
+	iota_free(t);
+	return j ? j : json_string("");
+}
+
+static json_t *node_json(iota_scan *s, const iota_node *n)
+{
+	char buf[IOTA_MAX_PATH * 2], hex[65], mode[16];
+	json_t *o = json_object();
+	iota_node_origin(n, buf, sizeof buf);
+	json_object_set_new(o, "path", jstr(buf));
+	if (n->container) {
+		iota_node_origin(n->container, buf, sizeof buf);
+		json_object_set_new(o, "container", jstr(buf));
+	}
+	buf[0] = '/';
+	iota_node_inner_path(n, buf + 1, sizeof buf - 1);
+	json_object_set_new(o, "name", jstr(buf));
+	json_object_set_new(o, "type", json_string(iota_node_kind_name(n->kind)));
+	snprintf(mode, sizeof mode, "%04o", n->mode & 07777);
+	json_object_set_new(o, "mode", json_string(mode));
+	json_object_set_new(o, "uid", json_integer(n->uid));
+	json_object_set_new(o, "gid", json_integer(n->gid));
+	if (n->kind == IOTA_NODE_FILE) {
+		json_object_set_new(o, "size", json_integer((json_int_t)n->size));
+		if (n->flags & IOTA_NF_HASHED) {
+			iota_report_hex(n->sha256, 32, hex);
+			json_object_set_new(o, "sha256", json_string(hex));
+		}
+		if (n->flags & IOTA_NF_TRUNCATED)
+			json_object_set_new(o, "truncated", json_true());
+		if (n->flags & IOTA_NF_UNREADABLE)
+			json_object_set_new(o, "unreadable", json_true());
+	}
+	if (n->kind == IOTA_NODE_CHR || n->kind == IOTA_NODE_BLK) {
+		json_object_set_new(o, "major", json_integer(n->dev_major));
+		json_object_set_new(o, "minor", json_integer(n->dev_minor));
+	}
+	if (n->link)
+		json_object_set_new(o, "link", jstr(n->link));
+	(void)s;
+	return o;
+}
+
+static void walk(iota_scan *s, const iota_node *n, json_t *files, json_t *containers)
+{
+	char buf[IOTA_MAX_PATH * 2];
+	for (const iota_node *c = n->first_child; c; c = c->next_sibling) {
+		if (c->kind == IOTA_NODE_CONTAINER) {
+			json_t *o = json_object();
+			iota_node_origin(c, buf, sizeof buf);
+			json_object_set_new(o, "origin", jstr(buf));
+			iota_node_origin(n, buf, sizeof buf);
+			json_object_set_new(o, "parent", jstr(buf));
+			json_object_set_new(o, "format", json_string(c->fmt->name));
+			if (c->variant[0])
+				json_object_set_new(o, "variant", jstr(c->variant));
+			json_object_set_new(o, "offset", json_integer((json_int_t)c->offset));
+			json_object_set_new(o, "size", json_integer((json_int_t)c->size));
+			json_object_set_new(o, "depth", json_integer(c->depth));
+			json_object_set_new(o, "files", json_integer((json_int_t)atomic_load(&c->members)));
+			json_array_append_new(containers, o);
+		} else {
+			json_array_append_new(files, node_json(s, c));
+		}
+		walk(s, c, files, containers);
+	}
+}
+
+iota_rc iota_report_json(iota_scan *s, FILE *out)
+{
+	char hex[65];
+	iota_totals t;
+	iota_scan_totals(s, &t);
+
+	json_t *root = json_object();
+	json_t *tool = json_object();
+	json_object_set_new(tool, "name", json_string("iotaudit"));
+	json_object_set_new(tool, "version", json_string(iota_version()));
+	json_object_set_new(root, "tool", tool);
+
+	json_t *input = json_object();
+	json_object_set_new(input, "name", jstr(s->input_name ? s->input_name : ""));
+	json_object_set_new(input, "bytes", json_integer((json_int_t)s->input_bytes));
+	if (s->root) {
+		json_object_set_new(input, "type",
+				    json_string(s->root->kind == IOTA_NODE_FILE ? "file" : "directory"));
+		if (s->root->flags & IOTA_NF_HASHED) {
+			iota_report_hex(s->root->sha256, 32, hex);
+			json_object_set_new(input, "sha256", json_string(hex));
+		}
+	}
+	json_object_set_new(root, "input", input);
+
+	json_t *lim = json_object();
+	json_object_set_new(lim, "max_depth", json_integer(s->opt.limits.max_depth));
+	json_object_set_new(lim, "max_total_bytes", json_integer((json_int_t)s->opt.limits.max_total_bytes));
+	json_object_set_new(lim, "max_ratio", json_integer((json_int_t)s->opt.limits.max_ratio));
+	json_object_set_new(lim, "max_files", json_integer((json_int_t)s->opt.limits.max_files));
+	json_object_set_new(lim, "max_file_size", json_integer((json_int_t)s->opt.limits.max_file_size));
+	json_object_set_new(root, "limits", lim);
+
+	json_t *tot = json_object();
+	json_object_set_new(tot, "containers", json_integer((json_int_t)t.containers));
+	json_object_set_new(tot, "files", json_integer((json_int_t)t.files));
+	json_object_set_new(tot, "dirs", json_integer((json_int_t)t.dirs));
+	json_object_set_new(tot, "links", json_integer((json_int_t)t.links));
+	json_object_set_new(tot, "specials", json_integer((json_int_t)t.specials));
+	json_object_set_new(tot, "unpacked_bytes", json_integer((json_int_t)t.unpacked_bytes));
+	json_object_set_new(tot, "findings", json_integer((json_int_t)t.findings));
+	json_object_set_new(tot, "errors", json_integer((json_int_t)t.errors));
+	json_object_set_new(root, "totals", tot);
+
+	json_t *files = json_array(), *containers = json_array();
+	if (s->root)
+		walk(s, s->root, files, containers);
+	json_object_set_new(root, "containers", containers);
+	json_object_set_new(root, "files", files);
+
+	json_t *finds = json_array();
+	char **origins = NULL;
+	const iota_finding **sorted = iota_report_sorted_findings(s, &origins);
+	for (size_t i = 0; sorted && i < s->nfindings; i++) {
+		const iota_finding *f = sorted[i];
+		json_t *o = json_object();
+		json_object_set_new(o, "check", json_string(f->check));
+		json_object_set_new(o, "severity", json_string(iota_severity_name(f->severity)));
+		json_object_set_new(o, "confidence", json_integer(f->confidence));
+		if (origins[i][0])
+			json_object_set_new(o, "node", jstr(origins[i]));
+		if (f->offset != UINT64_MAX)
+			json_object_set_new(o, "offset", json_integer((json_int_t)f->offset));
+		json_object_set_new(o, "message", jstr(f->message));
+		json_array_append_new(finds, o);
+	}
+	iota_free(sorted);
+	iota_free(origins);
+	json_object_set_new(root, "findings", finds);
+
+	int rc = json_dumpf(root, out, JSON_INDENT(1) | JSON_SORT_KEYS | JSON_ENSURE_ASCII);
+	json_decref(root);
+	fputc('\n', out);
+	if (rc != 0 || ferror(out))
+		return iota_scan_fail(s, IOTA_FATAL, "cannot write the JSON report");
+	return IOTA_OK;
+}

@@ -1,0 +1,85 @@
+/* Text report: the container table, totals and the findings, for a terminal. */
+#include <inttypes.h>
+#include <string.h>
+
+#include "core/unpacker.h"
+#include "report/report.h"
+#include "util/alloc.h"
+
+#define MAX_TEXT_FINDINGS 100
+
+struct colors {
+	const char *bold, *dim, *red, *yellow, *reset;
+};
+
+static void containers(iota_scan *s, const iota_node *n, FILE *out, const struct colors *c)
+{
+	char buf[IOTA_MAX_PATH * 2], size[32];
+	for (const iota_node *k = n->first_child; k; k = k->next_sibling) {
+		if (k->kind == IOTA_NODE_CONTAINER) {
+			iota_node_origin(k, buf, sizeof buf);
+			if (k->size)
+				iota_report_human_bytes(k->size, size, sizeof size);
+			else
+				snprintf(size, sizeof size, "-");
+			fprintf(out, "  %*s%-10s %-8s 0x%-10" PRIx64 " %10s %7" PRIu64 "  %s%s%s\n",
+				(int)(2 * (k->depth ? k->depth - 1 : 0)), "", k->fmt->name,
+				k->variant[0] ? k->variant : "-", k->offset, size,
+				(uint64_t)atomic_load(&((iota_node *)k)->members), c->dim, buf, c->reset);
+		}
+		containers(s, k, out, c);
+	}
+}
+
+iota_rc iota_report_text(iota_scan *s, FILE *out, int color)
+{
+	struct colors c = {"", "", "", "", ""};
+	if (color)
+		c = (struct colors){"\033[1m", "\033[2m", "\033[31m", "\033[33m", "\033[0m"};
+	iota_totals t;
+	iota_scan_totals(s, &t);
+	char in[32], un[32], hex[65] = "";
+	iota_report_human_bytes(t.input_bytes, in, sizeof in);
+	iota_report_human_bytes(t.unpacked_bytes, un, sizeof un);
+	if (s->root && (s->root->flags & IOTA_NF_HASHED))
+		iota_report_hex(s->root->sha256, 32, hex);
+
+	fprintf(out, "%siotaudit %s%s  %s (%s%s%s)\n", c.bold, iota_version(), c.reset,
+		s->input_name ? s->input_name : "?", in, hex[0] ? ", sha256 " : "", hex);
+	fprintf(out, "\n%sContainers%s\n", c.bold, c.reset);
+	if (t.containers == 0)
+		fprintf(out, "  none found\n");
+	else
+		fprintf(out, "  %-10s %-8s %-12s %10s %7s  %s\n", "FORMAT", "VARIANT", "OFFSET", "SIZE",
+			"FILES", "ORIGIN");
+	if (s->root)
+		containers(s, s->root, out, &c);
+	fprintf(out,
+		"\n%sTotals%s\n  %" PRIu64 " containers, %" PRIu64 " files, %" PRIu64
+		" directories, %" PRIu64 " links, %" PRIu64 " special files\n  %s unpacked\n",
+		c.bold, c.reset, t.containers, t.files, t.dirs, t.links, t.specials, un);
+
+	char **origins = NULL;
+	const iota_finding **sorted = iota_report_sorted_findings(s, &origins);
+	fprintf(out, "\n%sFindings (%zu)%s\n", c.bold, s->nfindings, c.reset);
+	if (s->nfindings == 0)
+		fprintf(out, "  none\n");
+	for (size_t i = 0; sorted && i < s->nfindings && i < MAX_TEXT_FINDINGS; i++) {
+		const iota_finding *f = sorted[i];
+		const char *col = f->severity >= IOTA_SEV_HIGH ? c.red
+				  : f->severity >= IOTA_SEV_MEDIUM ? c.yellow
+								    : "";
+		fprintf(out, "  %s%-8s%s %-22s %s", col, iota_severity_name(f->severity), c.reset,
+			f->check, f->message);
+		if (origins[i][0])
+			fprintf(out, "\n  %s%31s %s", c.dim, "at", origins[i]);
+		if (f->offset != UINT64_MAX)
+			fprintf(out, " +0x%" PRIx64, f->offset);
+		fprintf(out, "%s\n", origins[i][0] ? c.reset : "");
+	}
+	if (s->nfindings > MAX_TEXT_FINDINGS)
+		fprintf(out, "  ... and %zu more (see --format json)\n", s->nfindings - MAX_TEXT_FINDINGS);
+	iota_free(sorted);
+	iota_free(origins);
+	return ferror(out) ? iota_scan_fail(s, IOTA_FATAL, "cannot write the report") : IOTA_OK;
+}

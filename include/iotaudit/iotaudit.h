@@ -62,6 +62,11 @@ iota_rc iota_scan_open(iota_scan **out, const iota_options *opt);
  * still returns OK with findings that say what was skipped. */
 iota_rc iota_scan_run(iota_scan *s, const char *path);
 
+/* Scans bytes in memory as if they were a file called name. The bytes must
+ * stay valid and unchanged until iota_scan_free(). Used by fuzzers and by
+ * programs that already hold an image in memory. */
+iota_rc iota_scan_run_memory(iota_scan *s, const char *name, const void *data, size_t len);
+
 /* Like iota_scan_run(), and additionally writes every unpacked file, folder
  * and symbolic link below out_dir, which must not exist or be empty. Nothing
  * is written outside out_dir: names that would leave it, absolute names,

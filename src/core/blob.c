@@ -55,6 +55,16 @@ iota_blob *iota_blob_slice(iota_blob *parent, size_t off, size_t len)
 	return b;
 }
 
+iota_blob *iota_blob_borrow(const void *data, size_t len)
+{
+	iota_blob *b = blob_new(BLOB_EMPTY);
+	if (b) {
+		b->data = data;
+		b->len = data ? len : 0;
+	}
+	return b;
+}
+
 iota_blob *iota_blob_map_fd(int fd, size_t len)
 {
 	if (len == 0)

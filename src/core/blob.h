@@ -30,6 +30,9 @@ iota_blob *iota_blob_take(void *data, size_t len);
 iota_blob *iota_blob_copy(const void *data, size_t len);
 /* A slice [off, off+len) of parent; NULL if out of range or memory. */
 iota_blob *iota_blob_slice(iota_blob *parent, size_t off, size_t len);
+/* Refers to bytes the caller keeps alive and unchanged for the blob's life;
+ * they are never freed here. */
+iota_blob *iota_blob_borrow(const void *data, size_t len);
 /* Maps a regular file read-only; fd stays the caller's. An empty file gives
  * an empty blob. Returns NULL and sets errno on failure. */
 iota_blob *iota_blob_map_fd(int fd, size_t len);

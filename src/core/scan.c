@@ -492,15 +492,63 @@ static const char *base_name(const char *path)
 	return p;
 }
 
-static iota_rc run(iota_scan *s, const char *path)
+/* The input file's root node over s->input_blob, queued for its visit. */
+static iota_rc start_file(iota_scan *s, const char *name, uint32_t mode)
+{
+	s->input_bytes = s->input_blob->len;
+	iota_node *root = iota_vfs_root(s, name, IOTA_NODE_FILE);
+	if (!root)
+		return iota_scan_fail(s, IOTA_NOMEM, "out of memory");
+	root->mode = mode;
+	root->size = s->input_blob->len;
+	atomic_fetch_or(&root->flags, IOTA_NF_CARVE);
+	iota_node_set_blob(root, iota_blob_ref(s->input_blob));
+	iota_vfs_commit(s, root);
+	return IOTA_OK;
+}
+
+static iota_rc start(iota_scan *s)
 {
 	if (s->root)
 		return iota_scan_fail(s, IOTA_FATAL, "a scan runs once");
 	if (!s->carver)
-		s->carver = iota_carver_new(); /* NULL: carving off, reported below */
+		s->carver = iota_carver_new(); /* NULL: carving off, reported at the end */
 	s->pool = iota_pool_new(s->opt.threads, 0);
 	if (!s->pool)
 		return iota_scan_fail(s, IOTA_NOMEM, "cannot start worker threads");
+	return IOTA_OK;
+}
+
+static iota_rc finish(iota_scan *s)
+{
+	iota_pool_wait(s->pool);
+	if (!s->carver && s->opt.carve)
+		iota_finding_add(s, "unpack.carve-off", IOTA_SEV_INFO, NULL, UINT64_MAX,
+				 "the pattern matcher could not start; containers were looked for at offset 0 only");
+	if (s->root)
+		iota_vfs_sort(s->root);
+	if (atomic_load(&s->fatal))
+		return IOTA_FATAL;
+	return IOTA_OK;
+}
+
+iota_rc iota_scan_run_memory(iota_scan *s, const char *name, const void *data, size_t len)
+{
+	iota_rc rc = start(s);
+	if (rc != IOTA_OK)
+		return rc;
+	s->input_name = iota_arena_strdup(s->arena, name && *name ? name : "input");
+	s->input_blob = iota_blob_borrow(data, len);
+	if (!s->input_blob || start_file(s, s->input_name, 0644) != IOTA_OK)
+		return iota_scan_fail(s, IOTA_NOMEM, "out of memory");
+	return finish(s);
+}
+
+static iota_rc run(iota_scan *s, const char *path)
+{
+	iota_rc rc0 = start(s);
+	if (rc0 != IOTA_OK)
+		return rc0;
 
 	struct stat st;
 	if (stat(path, &st) != 0)
@@ -547,26 +595,12 @@ static iota_rc run(iota_scan *s, const char *path)
 		close(fd);
 		if (!s->input_blob)
 			return iota_scan_fail(s, IOTA_FATAL, "%s: cannot map: %s", path, strerror(err));
-		s->input_bytes = (uint64_t)st.st_size;
-		iota_node *root = iota_vfs_root(s, name, IOTA_NODE_FILE);
-		if (!root)
-			return iota_scan_fail(s, IOTA_NOMEM, "out of memory");
-		root->mode = st.st_mode & 07777;
-		root->size = (uint64_t)st.st_size;
-		atomic_fetch_or(&root->flags, IOTA_NF_CARVE);
-		iota_node_set_blob(root, iota_blob_ref(s->input_blob));
-		iota_vfs_commit(s, root);
+		if (start_file(s, name, st.st_mode & 07777) != IOTA_OK)
+			return IOTA_NOMEM;
 	} else {
 		return iota_scan_fail(s, IOTA_FATAL, "%s: not a regular file or directory", path);
 	}
-	iota_pool_wait(s->pool);
-	if (!s->carver && s->opt.carve)
-		iota_finding_add(s, "unpack.carve-off", IOTA_SEV_INFO, NULL, UINT64_MAX,
-				 "the pattern matcher could not start; containers were looked for at offset 0 only");
-	iota_vfs_sort(s->root);
-	if (atomic_load(&s->fatal))
-		return IOTA_FATAL;
-	return IOTA_OK;
+	return finish(s);
 }
 
 iota_rc iota_scan_run(iota_scan *s, const char *path)

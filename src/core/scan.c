@@ -14,6 +14,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "core/analyzer.h"
 #include "core/scan.h"
 #include "core/unpacker.h"
 #include "util/alloc.h"
@@ -326,9 +327,10 @@ void iota_visit_file(iota_scan *s, iota_node *n)
 		n->size = b->len;
 		sha256(b->data, b->len, n->sha256);
 		atomic_fetch_or(&n->flags, IOTA_NF_HASHED);
-		if (s->out_dir)
+		if (s->out_dir && n->parent)
 			iota_extract_file(s, n, b);
 		iota_unpack_blob(s, n, b);
+		iota_analyze_file(s, n, b);
 		iota_blob_unref(b);
 	}
 	(void)rc;
@@ -410,12 +412,13 @@ struct carve_state {
 	size_t cursor;
 	unsigned depth;
 	unsigned tried;
+	const iota_unpacker *done; /* already tried at offset 0 */
 };
 
 static int carve_hit(void *ctx, const iota_unpacker *u, uint64_t start)
 {
 	struct carve_state *cs = ctx;
-	if (start < cs->cursor || start >= cs->b->len)
+	if (start < cs->cursor || start >= cs->b->len || (start == 0 && u == cs->done))
 		return 0;
 	if (++cs->tried > IOTA_MAX_CARVE_HITS) {
 		iota_finding_add(cs->s, "unpack.limit.carve", IOTA_SEV_LOW, cs->n, start,
@@ -475,7 +478,10 @@ void iota_unpack_blob(iota_scan *s, iota_node *n, iota_blob *b)
 		return;
 	if (depth > s->opt.limits.max_depth)
 		return;
-	struct carve_state cs = {.s = s, .n = n, .b = b, .cursor = cursor, .depth = depth};
+	struct carve_state cs = {
+		.s = s, .n = n, .b = b, .cursor = cursor, .depth = depth,
+		.done = best_score >= PROBE_MIN ? best : NULL,
+	};
 	iota_carver_scan(s->carver, b->data, b->len, carve_hit, &cs);
 }
 
@@ -522,11 +528,13 @@ static iota_rc start(iota_scan *s)
 static iota_rc finish(iota_scan *s)
 {
 	iota_pool_wait(s->pool);
+	if (s->root)
+		iota_vfs_sort(s->root); /* whole-tree analyzers see a stable order */
+	if (!atomic_load(&s->fatal))
+		iota_analyze_tree(s);
 	if (!s->carver && s->opt.carve)
 		iota_finding_add(s, "unpack.carve-off", IOTA_SEV_INFO, NULL, UINT64_MAX,
 				 "the pattern matcher could not start; containers were looked for at offset 0 only");
-	if (s->root)
-		iota_vfs_sort(s->root);
 	if (atomic_load(&s->fatal))
 		return IOTA_FATAL;
 	return IOTA_OK;

@@ -140,12 +140,19 @@ struct iota_scan {
 
 	iota_finding *findings;
 	size_t nfindings, capfindings;
+	struct iota_component *components; /* component.h; under find_lock */
+	size_t ncomponents;
 
 	atomic_uint_fast64_t nnodes;
 	atomic_uint_fast64_t produced;  /* bytes produced by unpacking */
 	atomic_uint limit_seen;         /* which limits were already reported */
 	atomic_int fatal;
 	struct timespec started;
+
+	/* tests and fuzzers only (NULL otherwise): the input file is unpacked as
+	 * this format at offset 0 if its probe agrees, with no other format tried
+	 * and no carving of the input; nested files are handled as usual */
+	const iota_unpacker *only_fmt;
 
 	/* extract */
 	const char *out_dir;

@@ -6,6 +6,7 @@
 #include <jansson.h>
 #include <string.h>
 
+#include "core/component.h"
 #include "core/unpacker.h"
 #include "report/report.h"
 #include "util/alloc.h"
@@ -146,6 +147,42 @@ iota_rc iota_report_json(iota_scan *s, FILE *out)
 		walk(s, s->root, files, containers);
 	json_object_set_new(root, "containers", containers);
 	json_object_set_new(root, "files", files);
+
+	json_t *comps = json_array();
+	size_t ncomp = 0;
+	iota_component **cv = iota_components_sorted(s, &ncomp);
+	for (size_t i = 0; cv && i < ncomp; i++) {
+		const iota_component *c = cv[i];
+		char buf[IOTA_MAX_PATH * 2];
+		json_t *o = json_object(), *evs = json_array();
+		json_object_set_new(o, "name", jstr(c->name));
+		json_object_set_new(o, "version", jstr(c->version));
+		if (c->vendor)
+			json_object_set_new(o, "vendor", jstr(c->vendor));
+		if (c->purl)
+			json_object_set_new(o, "purl", jstr(c->purl));
+		if (c->cpe)
+			json_object_set_new(o, "cpe", jstr(c->cpe));
+		if (c->node && iota_node_origin(c->node, buf, sizeof buf) >= 0)
+			json_object_set_new(o, "node", jstr(buf));
+		json_object_set_new(o, "relation",
+				    json_string(c->relation == IOTA_REL_IS ? "is" : "contains"));
+		for (const iota_evidence *e = c->evidence; e; e = e->next) {
+			json_t *eo = json_object();
+			json_object_set_new(eo, "method", json_string(iota_evidence_method_name(e->method)));
+			if (e->node && iota_node_origin(e->node, buf, sizeof buf) >= 0)
+				json_object_set_new(eo, "node", jstr(buf));
+			if (e->match)
+				json_object_set_new(eo, "match", jstr(e->match));
+			if (e->offset != UINT64_MAX)
+				json_object_set_new(eo, "offset", json_integer((json_int_t)e->offset));
+			json_array_append_new(evs, eo);
+		}
+		json_object_set_new(o, "evidence", evs);
+		json_array_append_new(comps, o);
+	}
+	iota_free(cv);
+	json_object_set_new(root, "components", comps);
 
 	json_t *finds = json_array();
 	char **origins = NULL;

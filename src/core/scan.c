@@ -448,6 +448,12 @@ void iota_unpack_blob(iota_scan *s, iota_node *n, iota_blob *b)
 
 	if (b->len == 0)
 		return;
+	if (s->only_fmt && n == s->root) {
+		int sc = s->only_fmt->probe(b->data, head, b->len);
+		if (sc >= PROBE_MIN)
+			unpack_at(s, n, b, s->only_fmt, 0, sc, depth, 0);
+		return;
+	}
 	for (const iota_unpacker *const *u = iota_unpackers; *u; u++) {
 		if ((*u)->flags & IOTA_UNPACKER_DIR)
 			continue;

@@ -111,7 +111,16 @@ struct iota_node {
 	void *cctx;           /* the unpacker's state, kept for loaders */
 	void (*cctx_free)(void *cctx);
 	atomic_uint_fast64_t members;
+
+	struct iota_attr *attrs; /* facts analyzers record, sorted by key */
 };
+
+/* A fact about a node ("elf.pie" = "yes"), shown in the JSON report. */
+typedef struct iota_attr {
+	const char *key;
+	const char *value;
+	struct iota_attr *next;
+} iota_attr;
 
 typedef struct iota_finding {
 	const char *check;    /* e.g. "unpack.corrupt" */
@@ -223,6 +232,13 @@ iota_rc iota_node_content(iota_scan *s, iota_node *n, iota_blob **out);
  * setting the content, so the bytes can be dropped early). Other files are
  * visited when their container's unpack() returns. */
 void iota_vfs_commit(iota_scan *s, iota_node *n);
+
+/* Sets (or replaces) attribute key of n. Only the thread visiting n, or a
+ * whole-tree analyzer, may call it. key is copied; value is formatted. */
+void iota_node_attr(iota_scan *s, iota_node *n, const char *key, const char *fmt, ...)
+	__attribute__((format(printf, 4, 5)));
+/* The value of attribute key, or NULL. */
+const char *iota_node_attr_get(const iota_node *n, const char *key);
 
 /* Writes the path of n inside its container ("usr/sbin/dropbear", "" for the
  * container itself) and returns its length, or -1 if it did not fit. */

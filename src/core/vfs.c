@@ -4,6 +4,7 @@
  * (a live system's /usr/lib) stay linear to build.
  */
 #include <inttypes.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -333,6 +334,42 @@ iota_rc iota_node_content(iota_scan *s, iota_node *n, iota_blob **out)
 	}
 	*out = b;
 	return rc;
+}
+
+void iota_node_attr(iota_scan *s, iota_node *n, const char *key, const char *fmt, ...)
+{
+	char val[1024];
+	va_list ap;
+	va_start(ap, fmt);
+	vsnprintf(val, sizeof val, fmt, ap);
+	va_end(ap);
+	const char *v = iota_arena_strdup(s->arena, val);
+	if (!v)
+		return;
+	iota_attr **pp = &n->attrs;
+	while (*pp && strcmp((*pp)->key, key) < 0)
+		pp = &(*pp)->next;
+	if (*pp && strcmp((*pp)->key, key) == 0) {
+		(*pp)->value = v;
+		return;
+	}
+	iota_attr *a = iota_arena_alloc(s->arena, sizeof *a);
+	if (!a)
+		return;
+	a->key = iota_arena_strdup(s->arena, key);
+	a->value = v;
+	if (!a->key)
+		return;
+	a->next = *pp;
+	*pp = a;
+}
+
+const char *iota_node_attr_get(const iota_node *n, const char *key)
+{
+	for (const iota_attr *a = n->attrs; a; a = a->next)
+		if (strcmp(a->key, key) == 0)
+			return a->value;
+	return NULL;
 }
 
 static int append(char *buf, size_t cap, size_t *len, const char *s)

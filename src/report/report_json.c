@@ -69,6 +69,12 @@ static json_t *node_json(iota_scan *s, const iota_node *n)
 	}
 	if (n->link)
 		json_object_set_new(o, "link", jstr(n->link));
+	if (n->attrs) {
+		json_t *at = json_object();
+		for (const iota_attr *a = n->attrs; a; a = a->next)
+			json_object_set_new(at, a->key, jstr(a->value));
+		json_object_set_new(o, "attributes", at);
+	}
 	(void)s;
 	return o;
 }

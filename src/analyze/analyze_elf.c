@@ -585,9 +585,142 @@ static void run_file(iota_scan *s, iota_node *n, const iota_blob *b)
 	iota_free(e);
 }
 
+/* ---- the library dependency graph (whole tree) ----
+ *
+ * For every dynamically linked ELF file, each DT_NEEDED name is resolved the
+ * way the dynamic loader would inside the same file system (container): in
+ * its RPATH/RUNPATH directories, then the standard directories, following
+ * symbolic links (libz.so.1 -> libz.so.1.2.13) a few hops. The result is
+ * the attribute elf.libraries (the paths loaded) and, for names found
+ * nowhere, elf.missing plus a finding. Libraries get elf.loaded_by (how many
+ * files of the tree load them), the start of an exposure measure.
+ */
+
+#define MAX_HOPS 8
+
+static const char *const lib_dirs[] = {
+	"lib", "usr/lib", "lib32", "usr/lib32", "lib64", "usr/lib64", "usr/local/lib",
+	"lib/x86_64-linux-gnu", "usr/lib/x86_64-linux-gnu", "lib/aarch64-linux-gnu",
+	"usr/lib/aarch64-linux-gnu", "lib/arm-linux-gnueabihf", "usr/lib/arm-linux-gnueabihf",
+	"lib/arm-linux-gnueabi", "usr/lib/arm-linux-gnueabi", "lib/mipsel-linux-gnu",
+	"usr/lib/mipsel-linux-gnu", "lib/mips-linux-gnu", "usr/lib/mips-linux-gnu",
+	"lib/i386-linux-gnu", "usr/lib/i386-linux-gnu",
+};
+
+/* Looks up a relative path below container c, following symbolic links in
+ * every component (bounded). base is the directory relative paths start in. */
+static iota_node *lookup(iota_scan *s, iota_node *c, iota_node *base, const char *path, int hops)
+{
+	iota_node *cur = path[0] == '/' ? c : base;
+	const char *p = path;
+	while (*p && cur) {
+		while (*p == '/')
+			p++;
+		if (!*p)
+			break;
+		const char *e = strchr(p, '/');
+		size_t len = e ? (size_t)(e - p) : strlen(p);
+		if (len == 1 && p[0] == '.') {
+			/* stay */
+		} else if (len == 2 && p[0] == '.' && p[1] == '.') {
+			if (cur != c)
+				cur = cur->parent;
+		} else {
+			iota_node *next = iota_vfs_child(s, cur, p, len);
+			if (next && next->kind == IOTA_NODE_SYMLINK && next->link) {
+				if (hops >= MAX_HOPS)
+					return NULL;
+				next = lookup(s, c, cur, next->link, hops + 1);
+			}
+			cur = next;
+		}
+		p += len;
+	}
+	return cur;
+}
+
+static iota_node *resolve(iota_scan *s, iota_node *c, const char *dir, const char *name)
+{
+	char path[IOTA_MAX_PATH];
+	snprintf(path, sizeof path, "/%s/%s", dir, name);
+	iota_node *n = lookup(s, c, c, path, 0);
+	return n && n->kind == IOTA_NODE_FILE ? n : NULL;
+}
+
+static void count_loaded(iota_scan *s, iota_node *lib)
+{
+	const char *v = iota_node_attr_get(lib, "elf.loaded_by");
+	unsigned long count = 0;
+	if (v)
+		sscanf(v, "%lu", &count);
+	iota_node_attr(s, lib, "elf.loaded_by", "%lu", count + 1);
+}
+
+static void link_file(iota_scan *s, iota_node *n)
+{
+	const char *needed = iota_node_attr_get(n, "elf.needed");
+	iota_node *c = n->container;
+	if (!needed || !c)
+		return;
+	char libs[4096] = "", missing[1024] = "";
+	char list[2048];
+	snprintf(list, sizeof list, "%s", needed);
+	const char *rp = iota_node_attr_get(n, "elf.runpath");
+	if (!rp)
+		rp = iota_node_attr_get(n, "elf.rpath");
+	for (char *save = NULL, *lib = strtok_r(list, ",", &save); lib; lib = strtok_r(NULL, ",", &save)) {
+		iota_node *hit = NULL;
+		if (strchr(lib, '/')) {
+			hit = lookup(s, c, c, lib, 0);
+		} else {
+			if (rp) {
+				char dirs[512];
+				snprintf(dirs, sizeof dirs, "%s", rp);
+				for (char *s2 = NULL, *d = strtok_r(dirs, ":", &s2); d && !hit;
+				     d = strtok_r(NULL, ":", &s2))
+					if (!strstr(d, "$ORIGIN"))
+						hit = resolve(s, c, d, lib);
+			}
+			for (size_t i = 0; !hit && i < sizeof lib_dirs / sizeof lib_dirs[0]; i++)
+				hit = resolve(s, c, lib_dirs[i], lib);
+		}
+		if (hit && hit->kind == IOTA_NODE_FILE) {
+			char path[IOTA_MAX_PATH + 1] = "/";
+			if (iota_node_inner_path(hit, path + 1, sizeof path - 1) >= 0)
+				add_name(libs, sizeof libs, path);
+			count_loaded(s, hit);
+		} else {
+			add_name(missing, sizeof missing, lib);
+		}
+	}
+	if (libs[0])
+		iota_node_attr(s, n, "elf.libraries", "%s", libs);
+	if (missing[0]) {
+		iota_node_attr(s, n, "elf.missing", "%s", missing);
+		iota_finding_add(s, "elf.missing-library", IOTA_SEV_INFO, n, UINT64_MAX,
+				 "needs %s, not found in this file system", missing);
+	}
+}
+
+static void walk_tree(iota_scan *s, iota_node *n)
+{
+	for (iota_node *c = n->first_child; c; c = c->next_sibling) {
+		if (c->kind == IOTA_NODE_FILE && c->container)
+			link_file(s, c);
+		walk_tree(s, c);
+	}
+}
+
+static void run_tree(iota_scan *s)
+{
+	if (s->root)
+		walk_tree(s, s->root);
+}
+
 const iota_analyzer iota_analyzer_elf = {
 	.name = "elf",
 	.description = "ELF architecture, linking and hardening (NX, PIE, RELRO, canary, FORTIFY)",
 	.wants = wants,
 	.run_file = run_file,
+	.run_tree = run_tree,
 };

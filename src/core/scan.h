@@ -215,6 +215,10 @@ iota_node *iota_vfs_container(iota_scan *s, iota_node *file, const iota_unpacker
 iota_node *iota_vfs_add(iota_scan *s, iota_node *c, const char *path, size_t path_len,
 			iota_node_kind kind);
 
+/* The child of dir called name[0..len), or NULL; O(1). Containers are not
+ * found this way (they are children of files, not directories). */
+iota_node *iota_vfs_child(iota_scan *s, iota_node *dir, const char *name, size_t len);
+
 /* Sets a node's content. set_blob consumes the reference. */
 void iota_node_set_blob(iota_node *n, iota_blob *b);
 void iota_node_set_loader(iota_node *n, const iota_loader *l, uint64_t arg, void *ptr);

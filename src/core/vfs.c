@@ -265,6 +265,19 @@ iota_node *iota_vfs_add(iota_scan *s, iota_node *c, const char *path, size_t pat
 	return n;
 }
 
+iota_node *iota_vfs_child(iota_scan *s, iota_node *dir, const char *name, size_t len)
+{
+	char buf[IOTA_MAX_NAME + 1];
+	if (len > IOTA_MAX_NAME)
+		return NULL;
+	memcpy(buf, name, len);
+	buf[len] = '\0';
+	pthread_mutex_lock(&s->vfs_lock);
+	iota_node *n = index_find(s->index, dir, buf);
+	pthread_mutex_unlock(&s->vfs_lock);
+	return n;
+}
+
 void iota_node_set_blob(iota_node *n, iota_blob *b)
 {
 	if (n->blob)

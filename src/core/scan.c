@@ -128,6 +128,29 @@ iota_rc iota_scan_fail(iota_scan *s, iota_rc rc, const char *fmt, ...)
 	return rc;
 }
 
+void iota_finding_emit(iota_scan *s, const iota_finding *f)
+{
+	iota_finding c = *f;
+	c.message = iota_arena_strdup(s->arena, f->message ? f->message : "");
+	c.evidence = f->evidence ? iota_arena_strdup(s->arena, f->evidence) : NULL;
+	if (!c.confidence)
+		c.confidence = 100;
+	pthread_mutex_lock(&s->find_lock);
+	if (s->nfindings == s->capfindings) {
+		size_t ncap = s->capfindings ? s->capfindings * 2 : 64;
+		iota_finding *nf = iota_realloc(s->findings, ncap * sizeof *nf);
+		if (!nf) {
+			pthread_mutex_unlock(&s->find_lock);
+			return; /* a finding lost to memory exhaustion; the scan stops soon */
+		}
+		s->findings = nf;
+		s->capfindings = ncap;
+	}
+	if (c.message)
+		s->findings[s->nfindings++] = c;
+	pthread_mutex_unlock(&s->find_lock);
+}
+
 void iota_finding_add(iota_scan *s, const char *check, iota_severity sev, iota_node *node,
 		      uint64_t offset, const char *fmt, ...)
 {
@@ -136,28 +159,21 @@ void iota_finding_add(iota_scan *s, const char *check, iota_severity sev, iota_n
 	va_start(ap, fmt);
 	vsnprintf(msg, sizeof msg, fmt, ap);
 	va_end(ap);
-
-	char *m = iota_arena_strdup(s->arena, msg);
-	pthread_mutex_lock(&s->find_lock);
-	if (s->nfindings == s->capfindings) {
-		size_t ncap = s->capfindings ? s->capfindings * 2 : 64;
-		iota_finding *nf = iota_realloc(s->findings, ncap * sizeof *nf);
-		if (!nf || !m) {
-			pthread_mutex_unlock(&s->find_lock);
-			return; /* a finding lost to memory exhaustion; the scan stops soon */
-		}
-		s->findings = nf;
-		s->capfindings = ncap;
-	}
-	s->findings[s->nfindings++] = (iota_finding){
-		.check = check,
-		.severity = sev,
-		.confidence = 100,
-		.node = node,
-		.offset = offset,
-		.message = m,
+	iota_finding f = {
+		.check = check, .severity = sev, .node = node, .offset = offset, .message = msg,
 	};
-	pthread_mutex_unlock(&s->find_lock);
+	iota_finding_emit(s, &f);
+}
+
+void iota_redact(const char *secret, size_t len, char *out, size_t cap)
+{
+	size_t show = len / 8; /* each side: together at most a quarter */
+	if (show > 4)
+		show = 4;
+	if (cap == 0)
+		return;
+	snprintf(out, cap, "%.*s****%.*s (%zu chars)", (int)show, secret, (int)show,
+		 secret + len - show, len);
 }
 
 static const char *const limit_kinds[] = {"depth", "bytes", "ratio", "files", "file-size", "time"};

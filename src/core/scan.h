@@ -127,8 +127,10 @@ typedef struct iota_finding {
 	iota_severity severity;
 	int confidence;       /* 0..100 */
 	iota_node *node;      /* may be NULL: the scan as a whole */
-	uint64_t offset;      /* byte offset in the node, or line; UINT64_MAX = none */
+	uint64_t offset;      /* byte offset in the node; UINT64_MAX = none */
+	uint32_t line;        /* 1-based line in a text file; 0 = none */
 	const char *message;
+	const char *evidence; /* what was seen, secrets redacted (iota_redact); may be NULL */
 } iota_finding;
 
 struct vfs_index;
@@ -179,6 +181,14 @@ iota_rc iota_scan_fail(iota_scan *s, iota_rc rc, const char *fmt, ...)
 /* Adds a finding. message is formatted; node may be NULL. Thread-safe. */
 void iota_finding_add(iota_scan *s, const char *check, iota_severity sev, iota_node *node,
 		      uint64_t offset, const char *fmt, ...) __attribute__((format(printf, 6, 7)));
+
+/* Adds a finding with every field (strings are copied; confidence 0 is
+ * taken as 100). Thread-safe. */
+void iota_finding_emit(iota_scan *s, const iota_finding *f);
+
+/* Writes a redacted form of a secret: its first and last characters around
+ * asterisks, never more than a quarter of it ("ad****in"), and the length. */
+void iota_redact(const char *secret, size_t len, char *out, size_t cap);
 
 /* Counts bytes produced for node (once per node) against the byte and ratio
  * limits. IOTA_LIMIT (finding emitted) if they do not fit. */

@@ -78,6 +78,8 @@ static int cmp_sorted(const void *a, const void *b)
 		return c;
 	if (x->f->offset != y->f->offset)
 		return x->f->offset < y->f->offset ? -1 : 1;
+	if (x->f->line != y->f->line)
+		return x->f->line < y->f->line ? -1 : 1;
 	return strcmp(x->f->message, y->f->message);
 }
 

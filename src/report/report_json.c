@@ -204,6 +204,10 @@ iota_rc iota_report_json(iota_scan *s, FILE *out)
 		if (f->offset != UINT64_MAX)
 			json_object_set_new(o, "offset", json_integer((json_int_t)f->offset));
 		json_object_set_new(o, "message", jstr(f->message));
+		if (f->line)
+			json_object_set_new(o, "line", json_integer(f->line));
+		if (f->evidence)
+			json_object_set_new(o, "evidence", jstr(f->evidence));
 		json_array_append_new(finds, o);
 	}
 	iota_free(sorted);

@@ -73,8 +73,12 @@ iota_rc iota_report_text(iota_scan *s, FILE *out, int color)
 			f->check, f->message);
 		if (origins[i][0])
 			fprintf(out, "\n  %s%31s %s", c.dim, "at", origins[i]);
+		if (f->line)
+			fprintf(out, ":%u", f->line);
 		if (f->offset != UINT64_MAX)
 			fprintf(out, " +0x%" PRIx64, f->offset);
+		if (f->evidence)
+			fprintf(out, "\n  %31s %s", "seen", f->evidence);
 		fprintf(out, "%s\n", origins[i][0] ? c.reset : "");
 	}
 	if (s->nfindings > MAX_TEXT_FINDINGS)

@@ -92,7 +92,7 @@ struct elf {
 	bool has_soname, has_rpath, has_runpath;
 	/* symbols */
 	bool has_symtab;
-	bool canary;
+	bool canary, any_chk;
 	unsigned fortified, fortifiable;
 	char risky[256];
 	char fortified_names[256];
@@ -295,19 +295,20 @@ static const char *const risky_fns[] = {
 	"sprintf", "vsprintf", "gets", "scanf", "sscanf", "tmpnam", "mktemp",
 };
 
-/* The functions glibc's _FORTIFY_SOURCE has a __<name>_chk for. */
+/* The functions glibc 2.36 (Debian bookworm) exports a __<name>_chk for:
+ * what checksec counts as "fortifiable", so the counts agree with it. */
 static const char *const fortifiable_fns[] = {
-	"memcpy", "memmove", "mempcpy", "memset", "stpcpy", "stpncpy", "strcpy", "strncpy",
-	"strcat", "strncat", "sprintf", "snprintf", "vsprintf", "vsnprintf", "printf", "fprintf",
-	"vprintf", "vfprintf", "dprintf", "gets", "fgets", "read", "pread", "pread64", "recv",
-	"recvfrom", "readlink", "readlinkat", "realpath", "getcwd", "getwd", "wcscpy", "wcsncpy",
-	"wmemcpy", "wmemset", "confstr", "ttyname_r", "getlogin_r", "gethostname", "syslog",
-	"vsyslog", "poll", "ppoll", "fread", "fgetws", "mbstowcs", "wcstombs", "longjmp", "asprintf",
-	"vasprintf", "obstack_printf", "obstack_vprintf", "fdelt", "explicit_bzero", "vdprintf",
-	"fread_unlocked", "fgets_unlocked", "fgetws_unlocked", "getgroups", "getdomainname",
-	"ptsname_r", "mbsnrtowcs", "mbsrtowcs", "wcsrtombs", "wcsnrtombs", "wcrtomb", "wctomb",
-	"wcscat", "wcsncat", "wcpcpy", "wcpncpy", "wmemmove", "wmempcpy", "swprintf", "vswprintf",
-	"wprintf", "fwprintf", "vwprintf", "vfwprintf", "strlcpy", "strlcat",
+	"asprintf", "confstr", "dprintf", "explicit_bzero", "fdelt", "fgets", "fgets_unlocked",
+	"fgetws", "fgetws_unlocked", "fprintf", "fread", "fread_unlocked", "fwprintf", "getcwd",
+	"getdomainname", "getgroups", "gethostname", "getlogin_r", "gets", "getwd", "longjmp",
+	"mbsnrtowcs", "mbsrtowcs", "mbstowcs", "memcpy", "memmove", "mempcpy", "memset",
+	"obstack_printf", "obstack_vprintf", "poll", "ppoll", "pread", "pread64", "printf",
+	"ptsname_r", "read", "readlink", "readlinkat", "realpath", "recv", "recvfrom", "snprintf",
+	"sprintf", "stpcpy", "stpncpy", "strcat", "strcpy", "strncat", "strncpy", "swprintf",
+	"syslog", "ttyname_r", "vasprintf", "vdprintf", "vfprintf", "vfwprintf", "vprintf",
+	"vsnprintf", "vsprintf", "vswprintf", "vsyslog", "vwprintf", "wcpcpy", "wcpncpy", "wcrtomb",
+	"wcscat", "wcscpy", "wcsncat", "wcsncpy", "wcsnrtombs", "wcsrtombs", "wcstombs", "wctomb",
+	"wmemcpy", "wmemmove", "wmempcpy", "wmemset", "wprintf",
 };
 
 static bool in_list(const char *name, const char *const *list, size_t n)
@@ -335,36 +336,42 @@ static void add_name(char *buf, size_t cap, const char *name)
 	memcpy(buf + bl, name, nl + 1);
 }
 
-static void note_symbol(struct elf *e, const char *name, uint16_t shndx)
+/* One symbol. dyn: from the dynamic symbol table, where imports and the
+ * FORTIFY counts live (checksec reads --dyn-syms for those and every table
+ * for the canary). */
+static void note_symbol(struct elf *e, const char *name, uint16_t shndx, bool dyn)
 {
 	if (strcmp(name, "__stack_chk_fail") == 0 || strcmp(name, "__stack_chk_guard") == 0 ||
 	    strcmp(name, "__stack_chk_fail_local") == 0 ||
-	    strcmp(name, "__intel_security_cookie") == 0) {
+	    strcmp(name, "__intel_security_cookie") == 0)
 		e->canary = true;
+	if (!dyn)
 		return;
-	}
-	size_t nl = strlen(name);
-	if (nl > 6 && name[0] == '_' && name[1] == '_' && strcmp(name + nl - 4, "_chk") == 0) {
-		char base[MAX_STR];
-		snprintf(base, sizeof base, "%.*s", (int)(nl - 6), name + 2);
-		if (in_list(base, fortifiable_fns, sizeof fortifiable_fns / sizeof fortifiable_fns[0])) {
-			size_t before = strlen(e->fortified_names);
-			add_name(e->fortified_names, sizeof e->fortified_names, base);
-			if (strlen(e->fortified_names) != before)
-				e->fortified++;
+	/* as checksec: leading underscores dropped, every entry counted, defined
+	 * or not; X_chk is fortified, plain X fortifiable */
+	const char *base = name;
+	while (*base == '_')
+		base++;
+	size_t nl = strlen(base);
+	if (nl > 4 && strcmp(base + nl - 4, "_chk") == 0) {
+		e->any_chk = true;
+		char plain[MAX_STR];
+		snprintf(plain, sizeof plain, "%.*s", (int)(nl - 4), base);
+		if (in_list(plain, fortifiable_fns, sizeof fortifiable_fns / sizeof fortifiable_fns[0])) {
+			e->fortified++;
+			add_name(e->fortified_names, sizeof e->fortified_names, plain);
 		}
 		return;
 	}
-	if (shndx != 0)
-		return; /* defined here: not an import */
-	if (in_list(name, fortifiable_fns, sizeof fortifiable_fns / sizeof fortifiable_fns[0]))
+	if (in_list(base, fortifiable_fns, sizeof fortifiable_fns / sizeof fortifiable_fns[0]))
 		e->fortifiable++;
-	if (in_list(name, risky_fns, sizeof risky_fns / sizeof risky_fns[0]))
+	if (shndx == 0 && in_list(name, risky_fns, sizeof risky_fns / sizeof risky_fns[0]))
 		add_name(e->risky, sizeof e->risky, name);
 }
 
 /* Walks count symbols at file offset off with names in [stroff, strend). */
-static void walk_syms(struct elf *e, uint64_t off, uint64_t count, uint64_t stroff, uint64_t strend)
+static void walk_syms(struct elf *e, uint64_t off, uint64_t count, uint64_t stroff, uint64_t strend,
+		      bool dyn)
 {
 	unsigned ent = e->is64 ? 24 : 16;
 	if (count > MAX_SYMS)
@@ -380,7 +387,7 @@ static void walk_syms(struct elf *e, uint64_t off, uint64_t count, uint64_t stro
 		char s[MAX_STR];
 		if (stroff + name < stroff || !read_str(e, stroff + name, strend, s, sizeof s))
 			continue;
-		note_symbol(e, s, shndx);
+		note_symbol(e, s, shndx, dyn);
 	}
 }
 
@@ -461,14 +468,14 @@ static void parse_symbols(struct elf *e)
 			else
 				have_dynsym_section = true;
 			walk_syms(e, off, size / (e->is64 ? 24 : 16), soff,
-				  soff + ssize > soff ? soff + ssize : e->len);
+				  soff + ssize > soff ? soff + ssize : e->len, type == SHT_DYNSYM);
 		}
 	}
 	if (!have_dynsym_section && e->symtab && e->strtab) {
 		uint64_t off, stroff;
 		if (vaddr_to_off(e, e->symtab, &off) && vaddr_to_off(e, e->strtab, &stroff))
 			walk_syms(e, off, dynsym_count(e), stroff,
-				  e->strsz && stroff + e->strsz > stroff ? stroff + e->strsz : e->len);
+				  e->strsz && stroff + e->strsz > stroff ? stroff + e->strsz : e->len, true);
 	}
 }
 
@@ -541,7 +548,7 @@ static void run_file(iota_scan *s, iota_node *n, const iota_blob *b)
 	iota_node_attr(s, n, "elf.pie", "%s", pie);
 	iota_node_attr(s, n, "elf.relro", "%s", relro);
 	iota_node_attr(s, n, "elf.canary", "%s", e->canary ? "yes" : "no");
-	iota_node_attr(s, n, "elf.fortify", "%s", e->fortified ? "yes" : "no");
+	iota_node_attr(s, n, "elf.fortify", "%s", e->any_chk ? "yes" : "no");
 	iota_node_attr(s, n, "elf.fortified", "%u", e->fortified);
 	iota_node_attr(s, n, "elf.fortifiable", "%u", e->fortifiable + e->fortified);
 	iota_node_attr(s, n, "elf.stripped", "%s", e->has_symtab ? "no" : "yes");
@@ -577,7 +584,7 @@ static void run_file(iota_scan *s, iota_node *n, const iota_blob *b)
 		add_name(missing, sizeof missing, strcmp(relro, "no") == 0 ? "RELRO" : "full RELRO");
 	if (!e->canary)
 		add_name(missing, sizeof missing, "stack canary");
-	if (!e->fortified && e->fortifiable)
+	if (!e->any_chk && e->fortifiable)
 		add_name(missing, sizeof missing, "FORTIFY_SOURCE");
 	if (missing[0])
 		iota_finding_add(s, "elf.hardening", IOTA_SEV_LOW, n, UINT64_MAX,

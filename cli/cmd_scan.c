@@ -4,6 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "cli.h"
@@ -53,6 +54,20 @@ static int write_reports(iota_scan *s, const int *formats, int nformats, const c
 		fprintf(stderr, "iotaudit: wrote %s\n", path);
 	}
 	return EXIT_OK;
+}
+
+/* A one-line progress display on stderr, at most five times a second. */
+static void show_progress(void *ctx, uint64_t files, uint64_t bytes)
+{
+	static struct timespec last;
+	struct timespec now;
+	(void)ctx;
+	clock_gettime(CLOCK_MONOTONIC, &now);
+	if ((now.tv_sec - last.tv_sec) * 1000 + (now.tv_nsec - last.tv_nsec) / 1000000 < 200)
+		return;
+	last = now;
+	fprintf(stderr, "\r\033[Kscanning: %llu files, %.1f MiB", (unsigned long long)files,
+		(double)bytes / (1024.0 * 1024.0));
 }
 
 int cmd_scan(int argc, char **argv)
@@ -118,12 +133,17 @@ int cmd_scan(int argc, char **argv)
 	if (nformats == 0)
 		formats[nformats++] = IOTA_FORMAT_TEXT;
 
+	int progress = isatty(STDERR_FILENO);
+	if (progress)
+		opt.progress = show_progress;
 	iota_scan *s = NULL;
 	if (iota_scan_open(&s, &opt) != IOTA_OK) {
 		cli_error("out of memory");
 		return EXIT_INTERNAL;
 	}
 	iota_rc rc = iota_scan_run(s, input);
+	if (progress)
+		fputs("\r\033[K", stderr);
 	int code = cli_exit_for(s, rc, input);
 	if (code == EXIT_OK)
 		code = write_reports(s, formats, nformats, out_dir, color);

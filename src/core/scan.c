@@ -329,6 +329,18 @@ static void sha256(const uint8_t *p, size_t n, unsigned char out[32])
 	EVP_Digest(p, n, out, &len, EVP_sha256(), NULL);
 }
 
+static void report_progress(iota_scan *s, size_t bytes)
+{
+	uint64_t files = atomic_fetch_add(&s->visited, 1) + 1;
+	uint64_t total = atomic_fetch_add(&s->visited_bytes, bytes) + bytes;
+	if (!s->opt.progress || (files & 63) != 0)
+		return;
+	if (atomic_flag_test_and_set(&s->progress_busy))
+		return; /* another thread is reporting */
+	s->opt.progress(s->opt.progress_ctx, files, total);
+	atomic_flag_clear(&s->progress_busy);
+}
+
 void iota_visit_file(iota_scan *s, iota_node *n)
 {
 	atomic_fetch_or(&n->flags, IOTA_NF_VISITED);
@@ -347,6 +359,7 @@ void iota_visit_file(iota_scan *s, iota_node *n)
 			iota_extract_file(s, n, b);
 		iota_unpack_blob(s, n, b);
 		iota_analyze_file(s, n, b);
+		report_progress(s, b->len);
 		iota_blob_unref(b);
 	}
 	(void)rc;

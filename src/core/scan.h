@@ -154,6 +154,8 @@ struct iota_scan {
 	struct iota_component *components; /* component.h; under find_lock */
 	size_t ncomponents;
 
+	atomic_uint_fast64_t visited, visited_bytes;
+	atomic_flag progress_busy;
 	atomic_uint_fast64_t nnodes;
 	atomic_uint_fast64_t produced;  /* bytes produced by unpacking */
 	atomic_uint limit_seen;         /* which limits were already reported */

@@ -669,6 +669,10 @@ static void link_file(iota_scan *s, iota_node *n)
 	iota_node *c = n->container;
 	if (!needed || !c)
 		return;
+	/* only inside a file system: a binary alone in a compressed stream or
+	 * an archive of a few files has nothing to resolve against */
+	if (!iota_vfs_child(s, c, "lib", 3) && !iota_vfs_child(s, c, "usr", 3))
+		return;
 	char libs[4096] = "", missing[1024] = "";
 	char list[2048];
 	snprintf(list, sizeof list, "%s", needed);

@@ -12,22 +12,69 @@ struct colors {
 	const char *bold, *dim, *red, *yellow, *reset;
 };
 
-static void containers(iota_scan *s, const iota_node *n, FILE *out, const struct colors *c)
+/* Containers found inside files of a multi-file container (a .gz manual
+ * page in a SquashFS) that hold nothing further are many and dull: they are
+ * counted per format under the container they sit in, not listed. */
+struct minor {
+	const char *fmt[8];
+	uint64_t count[8], bytes[8];
+	unsigned n;
+};
+
+static int has_container_below(const iota_node *n)
+{
+	for (const iota_node *k = n->first_child; k; k = k->next_sibling)
+		if (k->kind == IOTA_NODE_CONTAINER || has_container_below(k))
+			return 1;
+	return 0;
+}
+
+static int is_minor(const iota_node *k)
+{
+	const iota_node *file = k->parent;
+	return file && file->parent && file->container &&
+	       atomic_load(&((iota_node *)file->container)->members) > 1 && !has_container_below(k);
+}
+
+static void containers(iota_scan *s, const iota_node *n, FILE *out, const struct colors *c,
+		       struct minor *acc)
 {
 	char buf[IOTA_MAX_PATH * 2], size[32];
 	for (const iota_node *k = n->first_child; k; k = k->next_sibling) {
-		if (k->kind == IOTA_NODE_CONTAINER) {
-			iota_node_origin(k, buf, sizeof buf);
-			if (k->size)
-				iota_report_human_bytes(k->size, size, sizeof size);
-			else
-				snprintf(size, sizeof size, "-");
-			fprintf(out, "  %*s%-10s %-8s 0x%-10" PRIx64 " %10s %7" PRIu64 "  %s%s%s\n",
-				(int)(2 * (k->depth ? k->depth - 1 : 0)), "", k->fmt->name,
-				k->variant[0] ? k->variant : "-", k->offset, size,
-				(uint64_t)atomic_load(&((iota_node *)k)->members), c->dim, buf, c->reset);
+		if (k->kind != IOTA_NODE_CONTAINER) {
+			containers(s, k, out, c, acc);
+			continue;
 		}
-		containers(s, k, out, c);
+		if (acc && is_minor(k)) {
+			unsigned i = 0;
+			while (i < acc->n && strcmp(acc->fmt[i], k->fmt->name) != 0)
+				i++;
+			if (i == acc->n && acc->n < 8)
+				acc->fmt[acc->n++] = k->fmt->name;
+			if (i < acc->n) {
+				acc->count[i]++;
+				acc->bytes[i] += k->size;
+			}
+			continue;
+		}
+		iota_node_origin(k, buf, sizeof buf);
+		if (k->size)
+			iota_report_human_bytes(k->size, size, sizeof size);
+		else
+			snprintf(size, sizeof size, "-");
+		int indent = (int)(2 * (k->depth ? k->depth - 1 : 0));
+		fprintf(out, "  %*s%-*s %-18s 0x%-10" PRIx64 " %10s %7" PRIu64 "  %s%s%s\n", indent, "",
+			10 - indent > 1 ? 10 - indent : 1, k->fmt->name, k->variant[0] ? k->variant : "-",
+			k->offset, size, (uint64_t)atomic_load(&((iota_node *)k)->members), c->dim, buf,
+			c->reset);
+		struct minor mine = {0};
+		containers(s, k, out, c, &mine);
+		for (unsigned i = 0; i < mine.n; i++) {
+			iota_report_human_bytes(mine.bytes[i], size, sizeof size);
+			fprintf(out, "  %*s%s+ %" PRIu64 " more %s container%s inside (%s; listed in --format json)%s\n",
+				indent + 2, "", c->dim, mine.count[i], mine.fmt[i],
+				mine.count[i] == 1 ? "" : "s", size, c->reset);
+		}
 	}
 }
 
@@ -50,10 +97,10 @@ iota_rc iota_report_text(iota_scan *s, FILE *out, int color)
 	if (t.containers == 0)
 		fprintf(out, "  none found\n");
 	else
-		fprintf(out, "  %-10s %-8s %-12s %10s %7s  %s\n", "FORMAT", "VARIANT", "OFFSET", "SIZE",
+		fprintf(out, "  %-10s %-18s %-12s %10s %7s  %s\n", "FORMAT", "VARIANT", "OFFSET", "SIZE",
 			"FILES", "ORIGIN");
 	if (s->root)
-		containers(s, s->root, out, &c);
+		containers(s, s->root, out, &c, NULL);
 	fprintf(out,
 		"\n%sTotals%s\n  %" PRIu64 " containers, %" PRIu64 " files, %" PRIu64
 		" directories, %" PRIu64 " links, %" PRIu64 " special files\n  %s unpacked\n",

@@ -229,6 +229,11 @@ iota_rc iota_scan_account(iota_scan *s, iota_node *n, uint64_t bytes)
 	return IOTA_OK;
 }
 
+void iota_scan_unaccount(iota_scan *s, uint64_t bytes)
+{
+	atomic_fetch_sub(&s->produced, bytes);
+}
+
 uint64_t iota_scan_file_budget(iota_scan *s)
 {
 	uint64_t produced = atomic_load(&s->produced);

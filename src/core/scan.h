@@ -196,6 +196,10 @@ void iota_redact(const char *secret, size_t len, char *out, size_t cap);
  * limits. IOTA_LIMIT (finding emitted) if they do not fit. */
 iota_rc iota_scan_account(iota_scan *s, iota_node *n, uint64_t bytes);
 
+/* Gives back bytes counted with iota_scan_account() but not kept (a buffer
+ * reserved ahead and trimmed at the end). */
+void iota_scan_unaccount(iota_scan *s, uint64_t bytes);
+
 /* The most bytes one decompressor may produce for one file now: the smallest
  * of the file-size limit and what remains of the total and ratio limits. */
 uint64_t iota_scan_file_budget(iota_scan *s);

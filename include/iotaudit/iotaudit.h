@@ -92,7 +92,7 @@ typedef struct iota_totals {
 	uint64_t specials;     /* device nodes, fifos, sockets */
 	uint64_t unpacked_bytes;
 	uint64_t findings;
-	uint64_t errors;       /* findings of kind corrupt or limit */
+	uint64_t errors;       /* findings of kind corrupt, truncated or limit */
 } iota_totals;
 
 void iota_scan_totals(const iota_scan *s, iota_totals *t);

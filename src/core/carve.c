@@ -167,7 +167,8 @@ int iota_carver_scan(iota_carver *c, const uint8_t *data, size_t len, iota_carve
 			}
 		}
 	}
-	qsort(h.v, h.n, sizeof *h.v, cmp_hit);
+	if (h.n) /* qsort(NULL, 0, ...) is undefined behaviour */
+		qsort(h.v, h.n, sizeof *h.v, cmp_hit);
 	int rc = 0;
 	const iota_unpacker *last_u = NULL;
 	uint64_t last_start = UINT64_MAX;

@@ -255,8 +255,11 @@ bool iota_scan_should_stop(iota_scan *s)
 {
 	if (atomic_load(&s->fatal))
 		return true;
-	if (atomic_load(&s->nnodes) >= s->opt.limits.max_files)
+	if (atomic_load(&s->nnodes) >= s->opt.limits.max_files) {
+		iota_scan_limit(s, "files", NULL, "file-count limit of %" PRIu64 " reached; the rest is not unpacked",
+				s->opt.limits.max_files);
 		return true;
+	}
 	if (s->opt.limits.max_seconds) {
 		struct timespec now;
 		clock_gettime(CLOCK_MONOTONIC, &now);
@@ -708,6 +711,7 @@ void iota_scan_totals(const iota_scan *s, iota_totals *t)
 	t->findings = s->nfindings;
 	for (size_t i = 0; i < s->nfindings; i++)
 		if (strncmp(s->findings[i].check, "unpack.corrupt", 14) == 0 ||
+		    strncmp(s->findings[i].check, "unpack.truncated", 16) == 0 ||
 		    strncmp(s->findings[i].check, "unpack.limit", 12) == 0)
 			t->errors++;
 }

@@ -9,6 +9,10 @@
 
 enum { BLOB_HEAP, BLOB_MAP, BLOB_SLICE, BLOB_EMPTY };
 
+/* An empty blob still points somewhere: callers may pass data to memchr()
+ * and friends with a length of 0, which is undefined for NULL. */
+static const uint8_t no_bytes[1];
+
 static iota_blob *blob_new(int kind)
 {
 	iota_blob *b = iota_calloc(1, sizeof *b);
@@ -16,6 +20,7 @@ static iota_blob *blob_new(int kind)
 		return NULL;
 	atomic_init(&b->refs, 1);
 	b->kind = kind;
+	b->data = no_bytes;
 	return b;
 }
 
@@ -27,7 +32,8 @@ iota_blob *iota_blob_take(void *data, size_t len)
 		return NULL;
 	}
 	b->mem = data;
-	b->data = data;
+	if (data)
+		b->data = data;
 	b->len = data ? len : 0;
 	return b;
 }
@@ -58,9 +64,9 @@ iota_blob *iota_blob_slice(iota_blob *parent, size_t off, size_t len)
 iota_blob *iota_blob_borrow(const void *data, size_t len)
 {
 	iota_blob *b = blob_new(BLOB_EMPTY);
-	if (b) {
+	if (b && data) {
 		b->data = data;
-		b->len = data ? len : 0;
+		b->len = len;
 	}
 	return b;
 }

@@ -32,7 +32,8 @@ typedef struct iota_reader {
 
 static inline void iota_rd_init(iota_reader *r, const void *base, size_t len)
 {
-	r->base = (const uint8_t *)base;
+	/* never NULL: NULL + 0 is undefined, and a zero-length read must still work */
+	r->base = base ? (const uint8_t *)base : (const uint8_t *)"";
 	r->len = base ? len : 0;
 	r->pos = 0;
 	r->bad = false;

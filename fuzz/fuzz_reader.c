@@ -107,7 +107,7 @@ static void run_reader(const uint8_t *buf, size_t len, const uint8_t *ops, size_
 		case 7: {
 			int fits = iota_rd_has(&r, arg);
 			const uint8_t *p = iota_rd_bytes(&r, arg);
-			if ((p != NULL) != fits || (p && (p != buf + pos || r.pos != pos + arg)) ||
+			if ((p != NULL) != fits || (p && (p != r.base + pos || r.pos != pos + arg)) ||
 			    (!p && (r.pos != pos || !r.bad)))
 				abort();
 			if (p && arg) {

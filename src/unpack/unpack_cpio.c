@@ -106,6 +106,78 @@ static int probe_cpio(const uint8_t *head, size_t head_len, uint64_t total_len)
 	return 100;
 }
 
+static size_t align_up(size_t v, size_t a)
+{
+	return (v + a - 1) / a * a;
+}
+
+/*
+ * Walks the member headers before libarchive does, and returns how many
+ * bytes of job->data hold whole, believable members (up to and including
+ * the trailer). libarchive allocates a member's name from its header's
+ * namesize, so a header claiming 4 GB would cost 4 GB: such a header, and
+ * every member after it, is cut off here and reported instead.
+ */
+static size_t cpio_extent(iota_unpack_job *job, int kind)
+{
+	const uint8_t *d = job->data;
+	size_t len = job->len, off = 0;
+	for (uint64_t members = 0; off < len; members++) {
+		if (members > job->scan->opt.limits.max_files)
+			break;
+		unsigned long ns = 0, fs = 0;
+		size_t hdr, name_end, data_end;
+		uint8_t h[NEWC_HDR];
+		if (kind == CPIO_NEWC || kind == CPIO_CRC) {
+			if (!iota_ld_bytes(d, len, off, h, NEWC_HDR) || memcmp(h, "07070", 5) != 0 ||
+			    !all_digits(h + 6, NEWC_HDR - 6, 1))
+				break;
+			ns = field(h + 94, 8, 16);
+			fs = field(h + 54, 8, 16);
+			hdr = NEWC_HDR;
+			name_end = align_up(off + hdr + ns, 4);
+			data_end = align_up(name_end + fs, 4);
+		} else if (kind == CPIO_ODC) {
+			if (!iota_ld_bytes(d, len, off, h, ODC_HDR) || memcmp(h, "070707", 6) != 0 ||
+			    !all_digits(h + 6, ODC_HDR - 6, 0))
+				break;
+			ns = field(h + 59, 6, 8);
+			fs = field(h + 65, 11, 8);
+			hdr = ODC_HDR;
+			name_end = off + hdr + ns;
+			data_end = name_end + fs;
+		} else {
+			uint16_t magic, nsz, hi, lo;
+			int be = kind == CPIO_BIN_BE;
+			if (!(be ? iota_ld_u16be(d, len, off, &magic) : iota_ld_u16le(d, len, off, &magic)) ||
+			    magic != 070707 ||
+			    !(be ? iota_ld_u16be(d, len, off + 20, &nsz) : iota_ld_u16le(d, len, off + 20, &nsz)) ||
+			    !(be ? iota_ld_u16be(d, len, off + 22, &hi) : iota_ld_u16le(d, len, off + 22, &hi)) ||
+			    !(be ? iota_ld_u16be(d, len, off + 24, &lo) : iota_ld_u16le(d, len, off + 24, &lo)))
+				break;
+			ns = nsz;
+			fs = (unsigned long)hi << 16 | lo;
+			hdr = BIN_HDR;
+			name_end = align_up(off + hdr + ns, 2);
+			data_end = align_up(name_end + fs, 2);
+		}
+		if (ns == 0 || ns > MAX_NAME || name_end > len || fs > len || data_end > len ||
+		    data_end < name_end) {
+			if (ns > MAX_NAME || fs > len)
+				iota_finding_add(job->scan, "unpack.corrupt", IOTA_SEV_LOW, job->file,
+						 job->offset + off,
+						 "cpio member header claims a %lu-byte name and %lu bytes of data, "
+						 "more than the archive holds; it and what follows are skipped",
+						 ns, fs);
+			break;
+		}
+		if (ns == 11 && memcmp(d + off + hdr, "TRAILER!!!", 10) == 0)
+			return name_end;
+		off = data_end;
+	}
+	return off;
+}
+
 static const char *const variants[] = {"", "newc", "crc", "odc", "bin", "bin"};
 
 static iota_rc unpack_cpio(iota_unpack_job *job)
@@ -113,7 +185,12 @@ static iota_rc unpack_cpio(iota_unpack_job *job)
 	unsigned long ns = 0;
 	int k = cpio_kind(job->data, job->len, &ns);
 	snprintf(job->root->variant, sizeof job->root->variant, "%s", variants[k]);
-	iota_archive_run run = {.enable = archive_read_support_format_cpio, .len = job->len};
+	size_t extent = cpio_extent(job, k);
+	if (extent == 0)
+		return iota_unpack_corrupt(job, "no whole cpio member");
+	/* libarchive sees only whole members; without a trailer it reads them
+	 * and reports the cut */
+	iota_archive_run run = {.enable = archive_read_support_format_cpio, .len = extent};
 	iota_rc rc = iota_archive_unpack(job, &run);
 	job->consumed = run.consumed;
 	return rc;

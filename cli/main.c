@@ -15,6 +15,8 @@ static const char usage[] =
 	"  scan IMAGE|DIR     unpack and summarise a firmware image, root filesystem or live /\n"
 	"  extract IMAGE -o DIR\n"
 	"                     write the unpacked tree below DIR, safely\n"
+	"  db import|update|info|match\n"
+	"                     the offline vulnerability database ('iotaudit db --help')\n"
 	"  version            print the version\n"
 	"  help               this text ('iotaudit scan --help' for a command's options)\n"
 	"\n"
@@ -136,6 +138,8 @@ int main(int argc, char **argv)
 		return cmd_scan(argc - 1, argv + 1);
 	if (strcmp(cmd, "extract") == 0)
 		return cmd_extract(argc - 1, argv + 1);
+	if (strcmp(cmd, "db") == 0)
+		return cmd_db(argc - 1, argv + 1);
 	if (strcmp(cmd, "version") == 0 || strcmp(cmd, "--version") == 0) {
 		printf("iotaudit %s\n", iota_version());
 		return EXIT_OK;

@@ -1,0 +1,207 @@
+/*
+ * iotaudit — the offline vulnerability database (public API).
+ *
+ * A SQLite file holding CVE records (NVD API 2.0, CVE JSON 5 with its CNA
+ * and ADP containers, OSV), their affected version ranges and the CISA KEV
+ * catalog, and a matcher that answers "which known vulnerabilities concern
+ * product P in version V" with the source of every statement.
+ *
+ * Like the rest of the library it never prints and never exits. Messages
+ * about skipped records go to the note callback; the last error is kept on
+ * the handle (iota_vulndb_error()). Strings in returned structures belong to
+ * them and are freed with them.
+ */
+#ifndef IOTAUDIT_VULNDB_H
+#define IOTAUDIT_VULNDB_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "iotaudit/iotaudit.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+typedef struct iota_vulndb iota_vulndb;
+
+/* Open modes. WRITE creates the file (and its folder) when missing and
+ * migrates an older schema; READ refuses a file that does not exist. */
+enum { IOTA_VULNDB_READ = 0, IOTA_VULNDB_WRITE = 1 };
+
+/* Writes the default database path into buf: $XDG_DATA_HOME/iotaudit/vuln.db,
+ * else $HOME/.local/share/iotaudit/vuln.db. Returns 0, or -1 when neither
+ * variable is set or the path does not fit. */
+int iota_vulndb_default_path(char *buf, size_t size);
+
+/* Opens the database at path. *out is set whenever memory allows, also on
+ * failure, so that iota_vulndb_error() can say why; close it in any case. */
+iota_rc iota_vulndb_open(iota_vulndb **out, const char *path, int mode);
+void iota_vulndb_close(iota_vulndb *db);
+const char *iota_vulndb_error(const iota_vulndb *db);
+
+/* Receives one line per skipped record or file ("FILE: CVE-...: reason") and
+ * progress of db update. NULL = none. */
+typedef void (*iota_vulndb_note_fn)(void *ctx, const char *msg);
+void iota_vulndb_set_notes(iota_vulndb *db, iota_vulndb_note_fn fn, void *ctx);
+
+/* ---- import ---- */
+
+typedef struct iota_vulndb_import_stats {
+	char format[32];    /* of the last file: "nvd", "cve5", "osv", "kev-json", "kev-csv" */
+	uint64_t files;     /* files read */
+	uint64_t records;   /* records seen */
+	uint64_t added;     /* new */
+	uint64_t updated;   /* replaced a stored older version */
+	uint64_t unchanged; /* the stored copy was as new or newer */
+	uint64_t skipped;   /* malformed records and unrecognised files (one note each) */
+} iota_vulndb_import_stats;
+
+/* Imports one file or a directory tree of files. The format of each file is
+ * told from its content: an NVD API 2.0 response page or a bare NVD cve
+ * record, a CVE JSON 5 record, an OSV record (or array of them), the CISA
+ * KEV catalog as JSON or CSV. Records are upserted by (source, id): the same
+ * file imported twice changes nothing. One transaction per call: an
+ * interrupted import leaves the database as it was. Counters are added to
+ * *st (zero it first). Returns OK; WARN when records or files were skipped;
+ * CORRUPT when a file could not be read as a whole (its good records are
+ * kept; iota_vulndb_error() names the file and what is wrong); FATAL on a
+ * database error (nothing of this call is kept). */
+iota_rc iota_vulndb_import(iota_vulndb *db, const char *path, iota_vulndb_import_stats *st);
+
+/* ---- update over HTTPS (NVD API 2.0) ---- */
+
+typedef struct iota_vulndb_update_options {
+	const char *url;           /* NULL: https://services.nvd.nist.gov/rest/json/cves/2.0 */
+	const char *api_key;       /* sent as the apiKey header; NULL = none */
+	unsigned results_per_page; /* 0: 2000 (the API's maximum) */
+	long delay_ms;      /* pause between requests; <0: NVD's advice (6 s, 0.6 s with a key) */
+	unsigned retries;   /* per request on 403/429/5xx or a broken transfer; 0: 5 */
+	unsigned max_pages; /* stop after this many pages (resumable); 0 = no limit */
+	int full;           /* forget the stored position and download everything */
+	const char *now;    /* "YYYY-MM-DDTHH:MM:SS" UTC to use as now (tests); NULL = clock */
+} iota_vulndb_update_options;
+
+void iota_vulndb_update_options_init(iota_vulndb_update_options *o);
+
+/* Downloads the records modified since the last complete update (the whole
+ * NVD the first time), in windows of at most 120 days, page by page. Each
+ * page is imported and the position stored in one transaction, so an
+ * interrupted update resumes where it stopped. Returns OK, WARN (records
+ * skipped), or FATAL with the reason in iota_vulndb_error(). */
+iota_rc iota_vulndb_update(iota_vulndb *db, const iota_vulndb_update_options *o,
+                           iota_vulndb_import_stats *st);
+
+/* ---- info ---- */
+
+typedef struct iota_vulndb_source_info {
+	char *name;       /* nvd, cve5, osv, kev */
+	char *format;     /* as detected */
+	char *file;       /* the path imported, or the URL updated from */
+	uint64_t records; /* records in that file at its last import */
+	uint64_t skipped;
+	char *imported_at; /* UTC, ISO 8601 */
+	char *newest;      /* newest lastModified / dateUpdated / catalog date seen */
+} iota_vulndb_source_info;
+
+typedef struct iota_vulndb_status_count {
+	char *source; /* nvd, cve5, osv */
+	char *status; /* NVD vulnStatus, CVE record state, OSV: Published / Withdrawn */
+	uint64_t records;
+	uint64_t structured; /* of them, with affected version data */
+} iota_vulndb_status_count;
+
+typedef struct iota_vulndb_info {
+	char *path;
+	int schema_version;
+	uint64_t cves;        /* distinct ids */
+	uint64_t ranges;      /* affected entries */
+	uint64_t kev;         /* KEV entries */
+	char *kev_catalog;    /* catalogVersion of the KEV import, NULL if none */
+	char *update_last;    /* end of the last complete db update, NULL if none */
+	char *update_pending; /* an interrupted update: "window START..END at index N" */
+	iota_vulndb_source_info *sources;
+	size_t nsources;
+	iota_vulndb_status_count *statuses;
+	size_t nstatuses;
+} iota_vulndb_info;
+
+iota_rc iota_vulndb_info_get(iota_vulndb *db, iota_vulndb_info **out);
+void iota_vulndb_info_free(iota_vulndb_info *info);
+
+/* ---- matching ---- */
+
+typedef enum iota_vuln_status {
+	IOTA_VULN_AFFECTED = 0,    /* a structured range contains the version */
+	IOTA_VULN_CONDITIONAL = 1, /* affected only on/with a platform (NVD AND-configuration) */
+	IOTA_VULN_UNKNOWN = 2,     /* records name the product without usable version data */
+	IOTA_VULN_NOT_AFFECTED = 3 /* a source says explicitly that this version is not affected */
+} iota_vuln_status;
+
+const char *iota_vuln_status_name(iota_vuln_status s);
+
+enum {
+	/* also return NOT_AFFECTED matches (VEX-style statements) */
+	IOTA_VULN_INCLUDE_NOT_AFFECTED = 1u << 0
+};
+
+typedef struct iota_vuln_query {
+	const char *name;      /* iotaudit product id ("openssl"), or another product name */
+	const char *version;   /* as found: "1.0.2k", "9.2p1", "2022.83" */
+	const char *vendor;    /* optional: CPE vendor, narrows the identity */
+	const char *cpe;       /* optional: CPE 2.3 of the component */
+	const char *ecosystem; /* optional: OSV ecosystem of a distro build ("Debian:12");
+	                          version is then the distro package version */
+	unsigned flags;
+} iota_vuln_query;
+
+/* One statement of one source about the queried version. */
+typedef struct iota_vuln_evidence {
+	char *source; /* nvd-cpe, cve5-cna, cve5-adp, osv, description */
+	iota_vuln_status status;
+	char *range;     /* the range as the source gives it, in words */
+	char *condition; /* CONDITIONAL: the platform part of the configuration */
+	char *note;      /* why: quoted phrase, "defaultStatus", "git commits cannot be ordered" */
+} iota_vuln_evidence;
+
+typedef struct iota_vuln_match {
+	char *cve;
+	iota_vuln_status
+	    status; /* the strongest statement: AFFECTED > CONDITIONAL > UNKNOWN > NOT */
+	char
+	    *status_text; /* "affected", "unknown: record awaiting analysis mentions the product" */
+	char *confidence; /* "confirmed" (structured range), "candidate" (the description's
+	                     own words), "unassessed" (named without version data) */
+	char *nvd_status; /* NVD vulnStatus, NULL when NVD has no record */
+	char *published;
+	char *description; /* English, first of NVD / CVE record / OSV */
+	double cvss3;      /* base score, <0 when none */
+	char *cvss3_vector;
+	char *cvss3_severity;
+	double cvss4;
+	char *cvss4_vector;
+	char *cvss4_severity;
+	int kev;
+	char *kev_added;
+	char *kev_due;
+	char *kev_ransomware; /* "Known" / "Unknown" */
+	iota_vuln_evidence *evidence;
+	size_t nevidence;
+} iota_vuln_match;
+
+typedef struct iota_vuln_result {
+	iota_vuln_match *matches; /* affected first, then conditional, unknown, not affected;
+	                             by CVSS and id within */
+	size_t count;
+	int identity_known; /* the name is in data/vuln/products.tsv */
+	char *identity;     /* the keys searched, for the record: "cpe busybox:busybox; ..." */
+	size_t unknown;     /* matches with status UNKNOWN */
+} iota_vuln_result;
+
+iota_rc iota_vulndb_match(iota_vulndb *db, const iota_vuln_query *q, iota_vuln_result **out);
+void iota_vuln_result_free(iota_vuln_result *r);
+
+#ifdef __cplusplus
+}
+#endif
+#endif

@@ -185,9 +185,20 @@ struct reader {
 	struct reader *next_all;
 	sqfs_compressor_t *cmp;
 	uint8_t *scratch;     /* one block, for a block that is cut */
-	uint8_t *frag;        /* the last fragment block used, decompressed */
-	size_t frag_len;
-	uint32_t frag_index;  /* NO_FRAGMENT: none cached */
+};
+
+/* Decompressed fragment blocks, shared by the readers: the small files of a
+ * directory share a fragment block and are visited by different workers at
+ * once, so a cache per reader decompressed most blocks twice. A slot being
+ * filled is marked, and others wanting it wait rather than decompress it
+ * again. */
+#define FRAG_SLOTS 8
+
+struct fragslot {
+	uint32_t index;       /* NO_FRAGMENT: empty */
+	bool loading;
+	uint64_t used;        /* for least-recently-used eviction */
+	iota_blob *blob;
 };
 
 struct sqctx {
@@ -200,6 +211,9 @@ struct sqctx {
 	pthread_mutex_t lock;
 	struct reader *free_readers;
 	struct reader *all_readers;
+	pthread_cond_t frag_ready;
+	struct fragslot fslots[FRAG_SLOTS];
+	uint64_t ftick;
 };
 
 /* What the loader needs of a file inode. Lives in the scan's arena. */
@@ -235,7 +249,6 @@ static void reader_free(struct reader *r)
 	if (r->cmp)
 		sqfs_destroy(r->cmp);
 	iota_free(r->scratch);
-	iota_free(r->frag);
 	iota_free(r);
 }
 
@@ -250,6 +263,9 @@ static void sqctx_free(void *p)
 	}
 	if (c->frags)
 		sqfs_destroy(c->frags);
+	for (int i = 0; i < FRAG_SLOTS; i++)
+		iota_blob_unref(c->fslots[i].blob);
+	pthread_cond_destroy(&c->frag_ready);
 	if (c->file)
 		sqfs_destroy(&c->file->base);
 	iota_blob_unref(c->blob);
@@ -269,10 +285,8 @@ static struct reader *reader_get(struct sqctx *c)
 	r = iota_calloc(1, sizeof *r);
 	if (!r)
 		return NULL;
-	r->frag_index = NO_FRAGMENT;
 	r->scratch = iota_malloc(c->super.block_size);
-	r->frag = iota_malloc(c->super.block_size);
-	if (!r->scratch || !r->frag || make_compressor(c, &r->cmp) != 0) {
+	if (!r->scratch || make_compressor(c, &r->cmp) != 0) {
 		reader_free(r);
 		return NULL;
 	}
@@ -311,6 +325,80 @@ static long block_read(struct sqctx *c, struct reader *r, uint64_t at, uint32_t 
 	return got > 0 ? got : got == 0 ? SQFS_ERROR_CORRUPTED : got;
 }
 
+/* Decompresses fragment block 'index' with reader r. */
+static const char *fragment_load(struct sqctx *c, struct reader *r, uint32_t index, iota_blob **out)
+{
+	sqfs_fragment_t ent;
+	*out = NULL;
+	if (sqfs_frag_table_lookup(c->frags, index, &ent) != 0)
+		return "its fragment is not in the fragment table";
+	if (SQFS_IS_SPARSE_BLOCK(ent.size))
+		return "its fragment block is empty";
+	uint8_t *buf = iota_malloc(c->super.block_size);
+	if (!buf)
+		return "out of memory";
+	long got = block_read(c, r, ent.start_offset, ent.size, buf, c->super.block_size);
+	if (got < 0) {
+		iota_free(buf);
+		return "its fragment block cannot be decompressed";
+	}
+	*out = iota_blob_take(buf, (size_t)got);
+	return *out ? NULL : "out of memory";
+}
+
+/* A reference to fragment block 'index', from the shared cache or loaded
+ * into it. */
+static const char *fragment_get(struct sqctx *c, struct reader *r, uint32_t index, iota_blob **out)
+{
+	struct fragslot *slot = NULL;
+	pthread_mutex_lock(&c->lock);
+	for (;;) {
+		slot = NULL;
+		for (int i = 0; i < FRAG_SLOTS; i++)
+			if (c->fslots[i].index == index)
+				slot = &c->fslots[i];
+		if (!slot || !slot->loading)
+			break;
+		pthread_cond_wait(&c->frag_ready, &c->lock);
+	}
+	if (slot && slot->blob) {
+		slot->used = ++c->ftick;
+		*out = iota_blob_ref(slot->blob);
+		pthread_mutex_unlock(&c->lock);
+		return NULL;
+	}
+	/* a free slot, or the least recently used one not being filled */
+	slot = NULL;
+	for (int i = 0; i < FRAG_SLOTS; i++) {
+		struct fragslot *x = &c->fslots[i];
+		if (!x->loading && (!slot || x->used < slot->used))
+			slot = x;
+	}
+	if (!slot) {
+		/* every slot is being filled: load without caching */
+		pthread_mutex_unlock(&c->lock);
+		return fragment_load(c, r, index, out);
+	}
+	iota_blob_unref(slot->blob);
+	slot->blob = NULL;
+	slot->index = index;
+	slot->loading = true;
+	pthread_mutex_unlock(&c->lock);
+
+	const char *why = fragment_load(c, r, index, out);
+
+	pthread_mutex_lock(&c->lock);
+	slot->loading = false;
+	slot->used = ++c->ftick;
+	if (why)
+		slot->index = NO_FRAGMENT;
+	else
+		slot->blob = iota_blob_ref(*out);
+	pthread_cond_broadcast(&c->frag_ready);
+	pthread_mutex_unlock(&c->lock);
+	return why;
+}
+
 /* Fills out[0, want) with the file's bytes from 0. Returns NULL, or what
  * failed with *done set to the bytes that were read before. */
 static const char *file_read(struct sqctx *c, struct reader *r, const struct sqfile *f,
@@ -347,23 +435,17 @@ static const char *file_read(struct sqctx *c, struct reader *r, const struct sqf
 		return "the block list ends before the file does";
 	if (!c->frags || f->frag_index >= c->nfrags)
 		return "its fragment is not in the fragment table";
-	if (r->frag_index != f->frag_index) {
-		sqfs_fragment_t ent;
-		if (sqfs_frag_table_lookup(c->frags, f->frag_index, &ent) != 0)
-			return "its fragment is not in the fragment table";
-		r->frag_index = NO_FRAGMENT;
-		if (SQFS_IS_SPARSE_BLOCK(ent.size))
-			return "its fragment block is empty";
-		long got = block_read(c, r, ent.start_offset, ent.size, r->frag, bs);
-		if (got < 0)
-			return "its fragment block cannot be decompressed";
-		r->frag_len = (size_t)got;
-		r->frag_index = f->frag_index;
-	}
+	iota_blob *fb = NULL;
+	const char *why = fragment_get(c, r, f->frag_index, &fb);
+	if (why)
+		return why;
 	uint64_t need = want - pos;
-	if (f->frag_offset > r->frag_len || need > r->frag_len - f->frag_offset)
+	if (f->frag_offset > fb->len || need > fb->len - f->frag_offset) {
+		iota_blob_unref(fb);
 		return "its tail lies outside its fragment block";
-	memcpy(out + pos, r->frag + f->frag_offset, (size_t)need);
+	}
+	memcpy(out + pos, fb->data + f->frag_offset, (size_t)need);
+	iota_blob_unref(fb);
 	return NULL;
 }
 
@@ -1009,6 +1091,9 @@ static iota_rc unpack_squashfs(iota_unpack_job *job)
 	if (!c)
 		return IOTA_NOMEM;
 	pthread_mutex_init(&c->lock, NULL);
+	pthread_cond_init(&c->frag_ready, NULL);
+	for (int i = 0; i < FRAG_SLOTS; i++)
+		c->fslots[i].index = NO_FRAGMENT;
 	c->file = memfile_new(job->data, used < job->len ? (size_t)used : job->len);
 	if (!c->file) {
 		sqctx_free(c);

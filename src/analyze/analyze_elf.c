@@ -6,7 +6,9 @@
  * for DT_MIPS_SYMTABNO. The verdicts follow checksec's definitions so the
  * two agree on the same tree:
  *   NX      PT_GNU_STACK present and not executable
- *   PIE     ET_DYN with PT_INTERP, DF_1_PIE or DT_DEBUG (else a shared object)
+ *   PIE     ET_DYN with DF_1_PIE, DT_DEBUG (DT_MIPS_RLD_MAP on MIPS), or an
+ *           interpreter and no soname (else a shared object). checksec looks
+ *           for DT_DEBUG only, so it calls MIPS PIE executables "DSO".
  *   RELRO   PT_GNU_RELRO = partial; with BIND_NOW (DT_BIND_NOW, DF_BIND_NOW,
  *           DF_1_NOW) = full
  *   canary  a symbol __stack_chk_fail / __stack_chk_guard / __intel_security_cookie
@@ -57,6 +59,8 @@
 #define DT_GNU_HASH 0x6ffffef5
 #define DT_FLAGS_1 0x6ffffffb
 #define DT_MIPS_SYMTABNO 0x70000011
+#define DT_MIPS_RLD_MAP 0x70000016
+#define DT_MIPS_RLD_MAP_REL 0x70000035
 #define DF_BIND_NOW 0x8
 #define DF_1_NOW 0x1
 #define DF_1_PIE 0x08000000
@@ -269,7 +273,9 @@ static void parse_dynamic(struct elf *e)
 		case DT_SONAME: e->soname = val; e->has_soname = true; break;
 		case DT_RPATH: e->rpath = val; e->has_rpath = true; break;
 		case DT_RUNPATH: e->runpath = val; e->has_runpath = true; break;
-		case DT_DEBUG: e->debug = true; break;
+		case DT_DEBUG:
+		case DT_MIPS_RLD_MAP: /* MIPS' DT_DEBUG */
+		case DT_MIPS_RLD_MAP_REL: e->debug = true; break;
 		case DT_BIND_NOW: e->bind_now = true; break;
 		case DT_FLAGS: e->flags = val; break;
 		case DT_FLAGS_1: e->flags1 = val; break;
@@ -539,9 +545,12 @@ static void run_file(iota_scan *s, iota_node *n, const iota_blob *b)
 	}
 
 	bool nx = e->has_stack && !e->stack_exec;
+	/* A shared library that can also be run (glibc's libc.so.6 has an
+	 * interpreter) is a library: PT_INTERP counts only without a soname. */
 	const char *pie = e->type == 2 ? "no"
-			  : (e->has_interp || (e->flags1 & DF_1_PIE) || e->debug) ? "yes"
-										    : "dso";
+			  : ((e->flags1 & DF_1_PIE) || e->debug || (e->has_interp && !e->has_soname))
+				  ? "yes"
+				  : "dso";
 	bool now = e->bind_now || (e->flags & DF_BIND_NOW) || (e->flags1 & DF_1_NOW);
 	const char *relro = !e->has_relro ? "no" : now ? "full" : "partial";
 	iota_node_attr(s, n, "elf.nx", "%s", nx ? "yes" : "no");

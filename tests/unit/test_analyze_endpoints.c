@@ -11,125 +11,8 @@
 #include <unistd.h>
 
 #include "core/scan.h"
+#include "tree.h"
 #include "unit.h"
-
-/* ---- a temporary tree ---- */
-
-static char root[256];
-
-static void mkparents(const char *path)
-{
-	char tmp[512];
-	snprintf(tmp, sizeof tmp, "%s", path);
-	for (char *p = tmp + strlen(root) + 1; (p = strchr(p, '/')) != NULL; p++) {
-		*p = '\0';
-		if (mkdir(tmp, 0755) != 0 && errno != EEXIST)
-			fail_msg("mkdir %s: %s", tmp, strerror(errno));
-		*p = '/';
-	}
-}
-
-static void put(const char *rel, const char *text)
-{
-	char path[512];
-	snprintf(path, sizeof path, "%s/%s", root, rel);
-	mkparents(path);
-	FILE *f = fopen(path, "w");
-	assert_non_null(f);
-	fputs(text, f);
-	fclose(f);
-}
-
-static int rm_one(const char *p, const struct stat *st, int flag, struct FTW *ftw)
-{
-	(void)st;
-	(void)flag;
-	(void)ftw;
-	return remove(p);
-}
-
-static int setup(void **state)
-{
-	(void)state;
-	snprintf(root, sizeof root, "/tmp/iota-net-XXXXXX");
-	return mkdtemp(root) ? 0 : -1;
-}
-
-static int teardown(void **state)
-{
-	(void)state;
-	return nftw(root, rm_one, 16, FTW_DEPTH | FTW_PHYS);
-}
-
-static iota_scan *scan(void)
-{
-	iota_options opt;
-	iota_options_init(&opt);
-	iota_scan *s = NULL;
-	assert_int_equal(iota_scan_open(&s, &opt), IOTA_OK);
-	assert_int_equal(iota_scan_run(s, root), IOTA_OK);
-	return s;
-}
-
-static iota_node *node_at(iota_scan *s, const char *rel)
-{
-	iota_node *n = s->root;
-	const char *p = rel;
-	while (n && *p) {
-		size_t l = strcspn(p, "/");
-		n = iota_vfs_child(s, n, p, l);
-		p += l;
-		if (*p == '/')
-			p++;
-	}
-	return n;
-}
-
-static bool at_path(const iota_finding *f, const char *rel)
-{
-	char path[512];
-	return f->node && iota_node_inner_path(f->node, path, sizeof path) >= 0 &&
-	       !strcmp(path, rel);
-}
-
-/* Findings of check (all files when rel is NULL). */
-static size_t count(iota_scan *s, const char *check, const char *rel)
-{
-	size_t n = 0;
-	for (size_t i = 0; i < s->nfindings; i++)
-		if (!strcmp(s->findings[i].check, check) && (!rel || at_path(&s->findings[i], rel)))
-			n++;
-	return n;
-}
-
-static size_t count_prefix(iota_scan *s, const char *prefix)
-{
-	size_t n = 0;
-	for (size_t i = 0; i < s->nfindings; i++)
-		if (!strncmp(s->findings[i].check, prefix, strlen(prefix)))
-			n++;
-	return n;
-}
-
-static const iota_finding *find(iota_scan *s, const char *check, const char *rel)
-{
-	for (size_t i = 0; i < s->nfindings; i++)
-		if (!strcmp(s->findings[i].check, check) && at_path(&s->findings[i], rel))
-			return &s->findings[i];
-	fail_msg("no %s finding at %s", check, rel);
-	return NULL;
-}
-
-static void put_bytes(const char *rel, const void *data, size_t len)
-{
-	char path[512];
-	snprintf(path, sizeof path, "%s/%s", root, rel);
-	mkparents(path);
-	FILE *f = fopen(path, "wb");
-	assert_non_null(f);
-	assert_int_equal(fwrite(data, 1, len, f), len);
-	fclose(f);
-}
 
 /* A minimal ELF64 executable header followed by NUL-separated strings. */
 static void put_elf_strings(const char *rel, const char *const *strs, size_t n)
@@ -146,13 +29,6 @@ static void put_elf_strings(const char *rel, const char *const *strs, size_t n)
 		o += l + 1;
 	}
 	put_bytes(rel, buf, o);
-}
-
-static const char *attr(iota_scan *s, const char *rel, const char *key)
-{
-	iota_node *n = node_at(s, rel);
-	assert_non_null(n);
-	return iota_node_attr_get(n, key);
 }
 
 static const iota_finding *find_ev(iota_scan *s, const char *check, const char *evidence)

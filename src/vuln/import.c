@@ -58,8 +58,8 @@ static const char *const stmt_sql[IOTA_VST_COUNT] = {
     [IOTA_VST_KEV_UPSERT] = "INSERT OR REPLACE INTO kev (cve_id, vendor_project, product, name, "
                             "date_added, due_date, ransomware, source) VALUES (?1, ?2, ?3, ?4, "
                             "?5, ?6, ?7, 'cisa-kev')",
-    [IOTA_VST_KEV_ADP] = "INSERT OR IGNORE INTO kev (cve_id, date_added, source) VALUES (?1, ?2, "
-                         "'cve5-adp')",
+    [IOTA_VST_KEV_ADP] = ("INSERT OR IGNORE INTO kev (cve_id, date_added, source) VALUES (?1, ?2, "
+                          "'cve5-adp')"),
 };
 
 /* ---- small helpers ---- */

@@ -78,6 +78,29 @@ static void containers(iota_scan *s, const iota_node *n, FILE *out, const struct
 	}
 }
 
+/* On a terminal the worst comes first: a stable pass per severity keeps the
+ * deterministic origin order within each one. */
+static void by_severity(const iota_finding **f, char **origins, size_t n)
+{
+	const iota_finding **tf = iota_malloc(n * sizeof *tf);
+	char **to = iota_malloc(n * sizeof *to);
+	if (tf && to) {
+		size_t k = 0;
+		for (int sev = IOTA_SEV_CRITICAL; sev >= IOTA_SEV_INFO; sev--)
+			for (size_t i = 0; i < n; i++)
+				if ((int)f[i]->severity == sev) {
+					tf[k] = f[i];
+					to[k++] = origins[i];
+				}
+		if (k == n) {
+			memcpy(f, tf, n * sizeof *tf);
+			memcpy(origins, to, n * sizeof *to);
+		}
+	}
+	iota_free(tf);
+	iota_free(to);
+}
+
 iota_rc iota_report_text(iota_scan *s, FILE *out, int color)
 {
 	struct colors c = {"", "", "", "", ""};
@@ -108,6 +131,8 @@ iota_rc iota_report_text(iota_scan *s, FILE *out, int color)
 
 	char **origins = NULL;
 	const iota_finding **sorted = iota_report_sorted_findings(s, &origins);
+	if (sorted)
+		by_severity(sorted, origins, s->nfindings);
 	fprintf(out, "\n%sFindings (%zu)%s\n", c.bold, s->nfindings, c.reset);
 	if (s->nfindings == 0)
 		fprintf(out, "  none\n");

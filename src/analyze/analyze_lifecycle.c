@@ -51,6 +51,7 @@
 
 #include "analyze/textscan.h"
 #include "core/analyzer.h"
+#include "core/component.h"
 #include "util/alloc.h"
 #include "util/dynbuf.h"
 
@@ -685,6 +686,23 @@ static void ikconfig(struct ctx *c, const iota_blob *b)
 	iota_dynbuf_free(&out);
 }
 
+/* The kernel image is the Linux component: the banner gives its exact
+ * version (with the distribution's suffix, "5.10.0-20-amd64"); the CPE names
+ * the upstream release in front of it. */
+static void kernel_component(struct ctx *c, const char *version, const char *banner, uint64_t off)
+{
+	char match[360], cpe[128], purl[128];
+	snprintf(match, sizeof match, "Linux version %s", banner);
+	iota_component *k = iota_component_add(c->s, "linux", version, c->n, IOTA_REL_IS,
+					       IOTA_EV_KERNEL, match, off);
+	if (!k)
+		return;
+	size_t up = strspn(version, "0123456789.");
+	snprintf(cpe, sizeof cpe, "cpe:2.3:o:linux:linux_kernel:%.*s:*:*:*:*:*:*:*", (int)up, version);
+	snprintf(purl, sizeof purl, "pkg:generic/linux@%.*s", (int)up, version);
+	iota_component_set_ids(c->s, k, "linux", purl, cpe);
+}
+
 /* "Linux version 5.10.0-20-amd64 (builder@host) (gcc ...) #1 SMP ..." */
 static void kernel_banner(struct ctx *c, const iota_blob *b)
 {
@@ -715,6 +733,7 @@ static void kernel_banner(struct ctx *c, const iota_blob *b)
 		snprintf(version, sizeof version, "%.*s", (int)(vl < 63 ? vl : 63), banner);
 		iota_node_attr(c->s, c->n, "kernel.version", "%s", version);
 		iota_node_attr(c->s, c->n, "kernel.banner", "%s", banner);
+		kernel_component(c, version, banner, (uint64_t)(hit - b->data));
 		const char *hash = strrchr(banner, '#');
 		if (hash) {
 			/* the build time after "#N [SMP ...]" */

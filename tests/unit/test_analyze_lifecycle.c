@@ -12,6 +12,7 @@
 #include <unistd.h>
 #include <zlib.h>
 
+#include "core/component.h"
 #include "core/scan.h"
 #include "tree.h"
 #include "unit.h"
@@ -251,6 +252,15 @@ static void test_kernel_ikconfig(void **state)
 	assert_string_equal(attr(s, rel, "kernel.config.SECCOMP"), "y");
 	assert_string_equal(attr(s, rel, "kernel.lsm"), "YAMA");
 	assert_null(attr(s, rel, "kernel.config_damaged"));
+	/* the kernel image is the Linux component, with its banner as evidence */
+	const iota_component *k = s->components;
+	assert_non_null(k);
+	assert_string_equal(k->name, "linux");
+	assert_string_equal(k->version, "5.10.201");
+	assert_string_equal(k->cpe, "cpe:2.3:o:linux:linux_kernel:5.10.201:*:*:*:*:*:*:*");
+	assert_int_equal(k->evidence->method, IOTA_EV_KERNEL);
+	assert_int_equal(k->evidence->offset, 300 * 1024);
+	assert_null(k->next);
 	iota_scan_free(s);
 }
 

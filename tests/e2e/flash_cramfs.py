@@ -22,7 +22,6 @@ Prints 'N passed, N failed'; exits 1 on failure, 77 when the tools or the
 staging tree are missing.
 """
 import hashlib
-import json
 import os
 import shutil
 import stat
@@ -31,32 +30,8 @@ import subprocess
 import sys
 import zlib
 
-PASSED = 0
-FAILED = 0
+from e2ecommon import check, finish, scan, skip
 
-
-def check(cond, what):
-    global PASSED, FAILED
-    if cond:
-        PASSED += 1
-    else:
-        FAILED += 1
-        print("FAIL:", what)
-
-
-def skip(msg):
-    print("SKIP:", msg)
-    sys.exit(77)
-
-
-def scan(iotaudit, img):
-    p = subprocess.run([iotaudit, "scan", img, "--format", "json"], capture_output=True,
-                       timeout=300)
-    try:
-        doc = json.loads(p.stdout.decode("utf-8", "replace")) if p.stdout else None
-    except ValueError:
-        doc = None
-    return p.returncode, doc, p.stderr.decode("utf-8", "replace")
 
 
 def source_tree(root):
@@ -335,8 +310,7 @@ def main():
         return d
     damaged(iotaudit, le, work, "directory loop", loop)
 
-    print("%d passed, %d failed" % (PASSED, FAILED))
-    return 1 if FAILED else 0
+    return finish()
 
 
 if __name__ == "__main__":

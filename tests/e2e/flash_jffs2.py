@@ -31,7 +31,6 @@ and a finding when a node was hit. Prints 'N passed, N failed'; exits 1 on
 failure, 77 when mkfs.jffs2 or the staging tree is missing.
 """
 import hashlib
-import json
 import lzma
 import os
 import random
@@ -42,34 +41,15 @@ import subprocess
 import sys
 import zlib
 
-PASSED = 0
-FAILED = 0
+import e2ecommon
+from e2ecommon import check, finish, skip
 
-
-def check(cond, what):
-    global PASSED, FAILED
-    if cond:
-        PASSED += 1
-    else:
-        FAILED += 1
-        print("FAIL:", what)
-
-
-def skip(msg):
-    print("SKIP:", msg)
-    sys.exit(77)
 
 
 def scan(iotaudit, img):
-    p = subprocess.run([iotaudit, "scan", img, "--format", "json"], capture_output=True,
-                       timeout=300)
-    try:
-        doc = json.loads(p.stdout.decode("utf-8", "replace")) if p.stdout else None
-    except ValueError:
-        doc = None
-    err = p.stderr.decode("utf-8", "replace")
+    rc, doc, err = e2ecommon.scan(iotaudit, img)
     check("runtime error:" not in err, "%s: UBSan: %s" % (img, err[-300:]))
-    return p.returncode, doc, err
+    return rc, doc, err
 
 
 # ---- JFFS2 nodes (include/uapi/linux/jffs2.h) ----
@@ -487,8 +467,7 @@ def main():
     incremental_test(iotaudit, work, stage)
     damage_tests(iotaudit, work, le_img, "<")
 
-    print("%d passed, %d failed" % (PASSED, FAILED))
-    return 1 if FAILED else 0
+    return finish()
 
 
 if __name__ == "__main__":

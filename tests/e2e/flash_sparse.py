@@ -17,7 +17,6 @@ Prints 'N passed, N failed'; exits 1 on failure, 77 when the tools or the
 staging tree are missing.
 """
 import hashlib
-import json
 import os
 import random
 import shutil
@@ -28,35 +27,11 @@ import sys
 import time
 import zlib
 
-PASSED = 0
-FAILED = 0
+from e2ecommon import check, finish, scan, skip
+
 
 MAGIC = 0xED26FF3A
 RAW, FILL, DONT_CARE, CRC32 = 0xCAC1, 0xCAC2, 0xCAC3, 0xCAC4
-
-
-def check(cond, what):
-    global PASSED, FAILED
-    if cond:
-        PASSED += 1
-    else:
-        FAILED += 1
-        print("FAIL:", what)
-
-
-def skip(msg):
-    print("SKIP:", msg)
-    sys.exit(77)
-
-
-def scan(iotaudit, img):
-    p = subprocess.run([iotaudit, "scan", img, "--format", "json"], capture_output=True,
-                       timeout=300)
-    try:
-        doc = json.loads(p.stdout.decode("utf-8", "replace")) if p.stdout else None
-    except ValueError:
-        doc = None
-    return p.returncode, doc, p.stderr.decode("utf-8", "replace")
 
 
 def unpack_findings(doc):
@@ -234,8 +209,7 @@ def main():
         rc, doc, err = scan(iotaudit, write(work, "flip.simg", bytes(d)))
         check(rc == 0 and doc is not None, "bit flips %d: exit %s %s" % (seed, rc, err[-200:]))
 
-    print("%d passed, %d failed" % (PASSED, FAILED))
-    return 1 if FAILED else 0
+    return finish()
 
 
 if __name__ == "__main__":

@@ -31,19 +31,10 @@ import subprocess
 import sys
 import zlib
 
-PASS = 0
-FAIL = 0
+from e2ecommon import check, finish
+
 PEB = 128 * 1024
 LEB = 126976
-
-
-def check(ok, what):
-    global PASS, FAIL
-    if ok:
-        PASS += 1
-    else:
-        FAIL += 1
-        print("FAIL:", what)
 
 
 def ubi_crc(b):
@@ -330,8 +321,7 @@ def main():
         check(any("cyclic" in f["message"] or "damaged" in f["message"]
                   for f in unpack_findings(j0)), "cyclic index: finding")
 
-    print("%d passed, %d failed" % (PASS, FAIL))
-    return 1 if FAIL else 0
+    return finish()
 
 
 if __name__ == "__main__":

@@ -100,7 +100,7 @@ int cmd_scan(int argc, char **argv)
 			     t = strtok_r(NULL, ",", &save)) {
 				int f = iota_format_parse(t);
 				if (f < 0) {
-					cli_error("unknown format '%s' (text, json)", t);
+					cli_error("unknown format '%s' (text, json, sarif, cyclonedx, spdx, html, csv, mud)", t);
 					return EXIT_USAGE;
 				}
 				if (nformats < 8)

@@ -100,10 +100,18 @@ void iota_scan_totals(const iota_scan *s, iota_totals *t);
 /* Report formats. */
 typedef enum iota_format {
 	IOTA_FORMAT_TEXT = 0,
-	IOTA_FORMAT_JSON = 1
+	IOTA_FORMAT_JSON,
+	IOTA_FORMAT_SARIF,     /* SARIF 2.1.0: findings, vulnerabilities, provisions failed */
+	IOTA_FORMAT_CYCLONEDX, /* CycloneDX 1.6 JSON SBOM with vulnerabilities and VEX */
+	IOTA_FORMAT_SPDX,      /* SPDX 2.3 JSON */
+	IOTA_FORMAT_HTML,      /* a self-contained HTML report */
+	IOTA_FORMAT_CSV,       /* the conformance matrix: one row per provision */
+	IOTA_FORMAT_MUD,       /* RFC 8520 MUD file */
+	IOTA_FORMAT_COUNT
 } iota_format;
 
-/* Parses "text" / "json"; returns -1 for an unknown name. */
+/* Parses a format name ("text", "json", "sarif", "cyclonedx", "spdx",
+ * "html", "csv", "mud"); returns -1 for an unknown name. */
 int iota_format_parse(const char *name);
 const char *iota_format_name(iota_format f);
 const char *iota_format_extension(iota_format f);
@@ -111,6 +119,41 @@ const char *iota_format_extension(iota_format f);
 /* Writes the report of a finished scan. Deterministic: the same input gives
  * the same bytes. 'color' adds ANSI colours to the text format. */
 iota_rc iota_report_write(iota_scan *s, iota_format f, FILE *out, int color);
+
+/* ---- vulnerabilities (needs iotaudit/vulndb.h for the database) ---- */
+
+struct iota_vulndb;
+
+/* Matches every component of a finished scan against the database and
+ * works out each component's exposure (loaded by a listening service or
+ * not). The matches are shown by every report format afterwards. */
+iota_rc iota_scan_match(iota_scan *s, struct iota_vulndb *db);
+
+/* ---- assessment against the standards catalog ---- */
+
+typedef struct iota_assess_options {
+	const char *data_dir;  /* a folder overriding the embedded catalog; NULL = embedded */
+	const char *profile;   /* "consumer" (default), "industrial:SL1".."industrial:SL4" */
+	const char *evidence;  /* vendor evidence YAML file, NULL = none */
+	const char *tailoring; /* tailoring YAML file, NULL = none */
+	const char *fail_on;   /* gate: "critical", "high", "medium", "low"; NULL = none */
+	const char *policy;    /* gate: policy YAML file, NULL = none */
+	const char *today;     /* "YYYY-MM-DD" to judge dates against (tests); NULL = clock */
+} iota_assess_options;
+
+void iota_assess_options_init(iota_assess_options *o);
+
+/* Assesses a finished (and, if wanted, matched) scan against the catalog
+ * and the profile, applies evidence and tailoring, scores risk and runs
+ * the gate. FATAL with iota_scan_error() = "FILE:LINE: reason" when a
+ * catalog, evidence, tailoring or policy file is malformed. Reports show
+ * the assessment afterwards. */
+iota_rc iota_scan_assess(iota_scan *s, const iota_assess_options *o);
+
+/* After iota_scan_assess(): the number of gate reasons (0 = the gate
+ * passed or none was asked for) and the i-th reason, one line of text. */
+size_t iota_gate_reasons(const iota_scan *s);
+const char *iota_gate_reason(const iota_scan *s, size_t i);
 
 const char *iota_version(void);
 

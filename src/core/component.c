@@ -110,3 +110,10 @@ iota_component **iota_components_sorted(iota_scan *s, size_t *count)
 	*count = i;
 	return out;
 }
+
+static const char *const exposures[] = {"unknown", "none", "local", "listening"};
+
+const char *iota_exposure_name(iota_exposure e)
+{
+	return (unsigned)e < sizeof exposures / sizeof exposures[0] ? exposures[e] : "?";
+}

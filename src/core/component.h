@@ -36,6 +36,16 @@ typedef struct iota_evidence {
 	struct iota_evidence *next;
 } iota_evidence;
 
+/* Exposure of a component (iota_scan_match()): used to rank, never to hide. */
+typedef enum iota_exposure {
+	IOTA_EXPO_UNKNOWN = 0, /* not worked out (no match run, or no ELF graph) */
+	IOTA_EXPO_NONE,        /* nothing that runs loads it */
+	IOTA_EXPO_LOCAL,       /* loaded by a program that does not listen */
+	IOTA_EXPO_LISTENING    /* the program, or one loading it, listens on the network */
+} iota_exposure;
+
+struct iota_vuln_result; /* iotaudit/vulndb.h */
+
 typedef struct iota_component {
 	const char *name;    /* our product id, lower case: "openssl", "busybox" */
 	const char *version; /* exact, as the evidence gives it; "" unknown */
@@ -45,8 +55,14 @@ typedef struct iota_component {
 	iota_node *node;     /* where this copy lives */
 	iota_relation relation;
 	iota_evidence *evidence;
+	/* set by iota_scan_match(); NULL = not matched */
+	struct iota_vuln_result *vulns;
+	iota_exposure exposure;
+	const char *exposure_via; /* the listening service's origin, or NULL */
 	struct iota_component *next;
 } iota_component;
+
+const char *iota_exposure_name(iota_exposure e);
 
 const char *iota_evidence_method_name(iota_evidence_method m);
 

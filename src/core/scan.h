@@ -154,6 +154,12 @@ struct iota_scan {
 	struct iota_component *components; /* component.h; under find_lock */
 	size_t ncomponents;
 
+	/* iota_scan_match(): the database's description ("NVD 2026-11-20, KEV
+	 * 2026.11.21, cve5 ...") or NULL when no matching was run */
+	const char *vulndb_summary;
+	/* iota_scan_assess(): src/assess/assess.h; NULL when not assessed */
+	struct iota_assessment *assessment;
+
 	atomic_uint_fast64_t visited, visited_bytes;
 	atomic_flag progress_busy;
 	atomic_uint_fast64_t nnodes;

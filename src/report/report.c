@@ -5,8 +5,10 @@
 #include "report/report.h"
 #include "util/alloc.h"
 
-static const char *const names[] = {"text", "json"};
-static const char *const exts[] = {"txt", "json"};
+static const char *const names[IOTA_FORMAT_COUNT] = {
+    "text", "json", "sarif", "cyclonedx", "spdx", "html", "csv", "mud"};
+static const char *const exts[IOTA_FORMAT_COUNT] = {
+    "txt", "json", "sarif", "cdx.json", "spdx.json", "html", "csv", "mud.json"};
 
 int iota_format_parse(const char *name)
 {
@@ -33,6 +35,20 @@ iota_rc iota_report_write(iota_scan *s, iota_format f, FILE *out, int color)
 		return iota_report_text(s, out, color);
 	case IOTA_FORMAT_JSON:
 		return iota_report_json(s, out);
+	case IOTA_FORMAT_SARIF:
+		return iota_report_sarif(s, out);
+	case IOTA_FORMAT_CYCLONEDX:
+		return iota_report_cyclonedx(s, out);
+	case IOTA_FORMAT_SPDX:
+		return iota_report_spdx(s, out);
+	case IOTA_FORMAT_HTML:
+		return iota_report_html(s, out);
+	case IOTA_FORMAT_CSV:
+		return iota_report_csv(s, out);
+	case IOTA_FORMAT_MUD:
+		return iota_report_mud(s, out);
+	case IOTA_FORMAT_COUNT:
+		break;
 	}
 	return iota_scan_fail(s, IOTA_FATAL, "unknown report format");
 }

@@ -13,6 +13,12 @@
 
 iota_rc iota_report_text(iota_scan *s, FILE *out, int color);
 iota_rc iota_report_json(iota_scan *s, FILE *out);
+iota_rc iota_report_sarif(iota_scan *s, FILE *out);
+iota_rc iota_report_cyclonedx(iota_scan *s, FILE *out);
+iota_rc iota_report_spdx(iota_scan *s, FILE *out);
+iota_rc iota_report_html(iota_scan *s, FILE *out);
+iota_rc iota_report_csv(iota_scan *s, FILE *out);
+iota_rc iota_report_mud(iota_scan *s, FILE *out);
 
 /* Findings sorted for output: a new array of pointers (free with iota_free),
  * *origins[i] the origin text of each finding's node ("" for none). */

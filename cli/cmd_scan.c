@@ -8,13 +8,18 @@
 #include <unistd.h>
 
 #include "cli.h"
+#include "iotaudit/vulndb.h"
 
 static const char scan_usage[] =
 	"usage: iotaudit scan IMAGE|DIR [options]\n"
 	"\n"
 	"  -f, --format LIST      report formats, comma-separated: text, json (default text)\n"
 	"  -o, --output DIR       write report.<ext> for each format into DIR instead of stdout\n"
-	"      --color | --no-color  colours in the text report (default: on a terminal)\n";
+	"      --color | --no-color  colours in the text report (default: on a terminal)\n"
+	"      --vulndb PATH      match components against this vulnerability database (default:\n"
+	"                         $XDG_DATA_HOME/iotaudit/vuln.db or ~/.local/share/iotaudit/vuln.db,\n"
+	"                         when that file exists; see 'iotaudit db')\n"
+	"      --no-vulndb        do not match, even when the default database exists\n";
 
 static int write_reports(iota_scan *s, const int *formats, int nformats, const char *out_dir,
 			 int color)
@@ -56,6 +61,32 @@ static int write_reports(iota_scan *s, const int *formats, int nformats, const c
 	return EXIT_OK;
 }
 
+/* Matches the scan's components against the database named, or the default
+ * one when it exists (a missing default is no error: matching is then
+ * simply not done). */
+static int match_vulns(iota_scan *s, const char *path)
+{
+	char def[4096];
+	if (!path) {
+		if (iota_vulndb_default_path(def, sizeof def) != 0 || access(def, R_OK) != 0)
+			return EXIT_OK;
+		path = def;
+	}
+	iota_vulndb *db = NULL;
+	if (iota_vulndb_open(&db, path, IOTA_VULNDB_READ) != IOTA_OK) {
+		cli_error("%s", db ? iota_vulndb_error(db) : "out of memory");
+		iota_vulndb_close(db);
+		return EXIT_INPUT;
+	}
+	iota_rc rc = iota_scan_match(s, db);
+	iota_vulndb_close(db);
+	if (rc != IOTA_OK) {
+		cli_error("%s", iota_scan_error(s));
+		return EXIT_INTERNAL;
+	}
+	return EXIT_OK;
+}
+
 /* A one-line progress display on stderr, at most five times a second. */
 static void show_progress(void *ctx, uint64_t files, uint64_t bytes)
 {
@@ -74,7 +105,8 @@ int cmd_scan(int argc, char **argv)
 {
 	iota_options opt;
 	iota_options_init(&opt);
-	const char *input = NULL, *out_dir = NULL;
+	const char *input = NULL, *out_dir = NULL, *vulndb = NULL;
+	int no_vulndb = 0;
 	int formats[8], nformats = 0;
 	int color = isatty(STDOUT_FILENO) && !getenv("NO_COLOR");
 
@@ -112,6 +144,14 @@ int cmd_scan(int argc, char **argv)
 				return EXIT_USAGE;
 			}
 			out_dir = argv[++i];
+		} else if (strcmp(a, "--vulndb") == 0) {
+			if (i + 1 >= argc) {
+				cli_error("%s needs a database file", a);
+				return EXIT_USAGE;
+			}
+			vulndb = argv[++i];
+		} else if (strcmp(a, "--no-vulndb") == 0) {
+			no_vulndb = 1;
 		} else if (strcmp(a, "--color") == 0) {
 			color = 1;
 		} else if (strcmp(a, "--no-color") == 0) {
@@ -145,6 +185,8 @@ int cmd_scan(int argc, char **argv)
 	if (progress)
 		fputs("\r\033[K", stderr);
 	int code = cli_exit_for(s, rc, input);
+	if (code == EXIT_OK && !no_vulndb)
+		code = match_vulns(s, vulndb);
 	if (code == EXIT_OK)
 		code = write_reports(s, formats, nformats, out_dir, color);
 	iota_scan_free(s);

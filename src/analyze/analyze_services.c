@@ -26,7 +26,8 @@
  * attribute series "svc.start.NN" = "line L, VIA: COMMAND"; serial-console
  * and SNMP findings are emitted there with their line. The whole-tree pass
  * resolves each started program in the same file system (attribute
- * "svc.started_by"/"svc.args" on the binary's node), works out whether the
+ * "svc.started_by"/"svc.args" on the binary's node, and "svc.listening" on
+ * the file that runs when the program is a network server), works out whether the
  * init script is enabled (rc.d links, systemd *.wants) and emits the
  * service findings.
  *
@@ -1196,6 +1197,54 @@ static iota_node *resolve_program(iota_scan *s, iota_node *root, const char *pro
 	return NULL;
 }
 
+/* Like resolve_program(), following a final symbolic link (an applet
+ * link to busybox) to the file that runs. */
+static iota_node *resolve_program_file(iota_scan *s, iota_node *root, const char *prog)
+{
+	iota_node *n = resolve_program(s, root, prog);
+	if (n && n->kind == IOTA_NODE_SYMLINK) {
+		char p[IOTA_MAX_PATH + 1] = "/";
+		if (iota_node_inner_path(n, p + 1, sizeof p - 1) < 0)
+			return NULL;
+		n = iota_ts_lookup(s, root, root, p, true);
+	}
+	return n && n->kind == IOTA_NODE_FILE ? n : NULL;
+}
+
+static bool cluster_has(const char *w, char opt);
+
+/* Whether a started program listens on the network: a server daemon by
+ * its name (getty, cron, syslog and netcat without -l do not), or anything
+ * a super-server (inetd, xinetd, tcpsvd/udpsvd) starts for a port. Recorded
+ * as "svc.listening" for the exposure of vulnerability matches. */
+static bool listens(const iota_ts_cmd *cmd, const char *via)
+{
+	if (!strncmp(via, "inetd ", 6) || !strncmp(via, "xinetd ", 7) || strstr(via, " port "))
+		return true;
+	const char *base = iota_ts_basename(cmd->argv[0]);
+	enum cls cls = C_OTHER;
+	if (!lookup_daemon(base, &cls))
+		return false;
+	switch (cls) {
+	case C_GETTY:
+		return false;
+	case C_NETCAT:
+		for (int i = 1; i < cmd->argc; i++)
+			if (cluster_has(cmd->argv[i], 'l') || !strcmp(cmd->argv[i], "--listen"))
+				return true;
+		return false;
+	case C_OTHER: {
+		static const char *const quiet[] = {"hostapd", "wpa_supplicant", "syslogd", "crond"};
+		for (size_t i = 0; i < sizeof quiet / sizeof quiet[0]; i++)
+			if (!strcmp(base, quiet[i]))
+				return false;
+		return true;
+	}
+	default:
+		return true;
+	}
+}
+
 /* Option letters of a clustered short-option word ("-lvp" -> l v p). */
 static bool cluster_has(const char *w, char opt)
 {
@@ -1419,6 +1468,13 @@ static void tree_node(iota_node *n, void *arg)
 		iota_ts_join(cmd, 1, args, sizeof args);
 		iota_ts_attr_append(s, bin, "svc.started_by", by);
 		iota_ts_attr_append(s, bin, "svc.args", args[0] ? args : "(none)");
+		/* the program file itself (through an applet link) is what the
+		 * exposure of vulnerability matches is judged by */
+		if (listens(cmd, via)) {
+			iota_node *file = resolve_program_file(s, root, cmd->argv[0]);
+			if (file)
+				iota_ts_attr_append(s, file, "svc.listening", by);
+		}
 	}
 }
 

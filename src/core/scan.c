@@ -15,8 +15,10 @@
 #include <unistd.h>
 
 #include "core/analyzer.h"
+#include "core/component.h"
 #include "core/scan.h"
 #include "core/unpacker.h"
+#include "iotaudit/vulndb.h"
 #include "util/alloc.h"
 
 #define PROBE_MIN 50       /* below this a probe is a "no" */
@@ -101,6 +103,9 @@ void iota_scan_free(iota_scan *s)
 	if (s->out_fd >= 0)
 		close(s->out_fd);
 	iota_free(s->findings);
+	/* matches (iota_scan_match) are heap results, the components arena ones */
+	for (iota_component *c = s->components; c; c = c->next)
+		iota_vuln_result_free(c->vulns);
 	iota_vfs_index_free(s->index);
 	iota_arena_free(s->arena);
 	pthread_mutex_destroy(&s->vfs_lock);

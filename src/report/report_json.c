@@ -8,6 +8,7 @@
 
 #include "core/component.h"
 #include "core/unpacker.h"
+#include "iotaudit/vulndb.h"
 #include "report/report.h"
 #include "util/alloc.h"
 
@@ -32,6 +33,70 @@ static json_t *jstr(const char *s)
 	j = json_string(t);
 	iota_free(t);
 	return j ? j : json_string("");
+}
+
+static json_t *opt_str(const char *v)
+{
+	return v ? jstr(v) : json_null();
+}
+
+static json_t *score(double v)
+{
+	/* one decimal, as CVSS scores are written; null when none */
+	return v < 0 ? json_null() : json_real((double)(long)(v * 10.0 + 0.5) / 10.0);
+}
+
+json_t *iota_report_vuln_json(const iota_vuln_match *m)
+{
+	json_t *o = json_object();
+	json_object_set_new(o, "id", jstr(m->cve));
+	json_object_set_new(o, "status", json_string(iota_vuln_status_name(m->status)));
+	json_object_set_new(o, "status_text", opt_str(m->status_text));
+	json_object_set_new(o, "confidence", opt_str(m->confidence));
+	json_object_set_new(o, "nvd_status", opt_str(m->nvd_status));
+	json_object_set_new(o, "published", opt_str(m->published));
+	json_object_set_new(o, "description", opt_str(m->description));
+	json_t *c3 = json_object(), *c4 = json_object();
+	json_object_set_new(c3, "score", score(m->cvss3));
+	json_object_set_new(c3, "vector", opt_str(m->cvss3_vector));
+	json_object_set_new(c3, "severity", opt_str(m->cvss3_severity));
+	json_object_set_new(c4, "score", score(m->cvss4));
+	json_object_set_new(c4, "vector", opt_str(m->cvss4_vector));
+	json_object_set_new(c4, "severity", opt_str(m->cvss4_severity));
+	json_object_set_new(o, "cvss3", c3);
+	json_object_set_new(o, "cvss4", c4);
+	json_t *kev = json_object();
+	json_object_set_new(kev, "listed", json_boolean(m->kev));
+	if (m->kev) {
+		json_object_set_new(kev, "added", opt_str(m->kev_added));
+		json_object_set_new(kev, "due", opt_str(m->kev_due));
+		json_object_set_new(kev, "ransomware", opt_str(m->kev_ransomware));
+	}
+	json_object_set_new(o, "kev", kev);
+	json_t *ev = json_array();
+	for (size_t i = 0; i < m->nevidence; i++) {
+		const iota_vuln_evidence *e = &m->evidence[i];
+		json_t *eo = json_object();
+		json_object_set_new(eo, "source", opt_str(e->source));
+		json_object_set_new(eo, "status", json_string(iota_vuln_status_name(e->status)));
+		if (e->range)
+			json_object_set_new(eo, "range", jstr(e->range));
+		if (e->condition)
+			json_object_set_new(eo, "condition", jstr(e->condition));
+		if (e->note)
+			json_object_set_new(eo, "note", jstr(e->note));
+		json_array_append_new(ev, eo);
+	}
+	json_object_set_new(o, "evidence", ev);
+	return o;
+}
+
+json_t *iota_report_vulns_json(const iota_vuln_result *r)
+{
+	json_t *a = json_array();
+	for (size_t i = 0; r && i < r->count; i++)
+		json_array_append_new(a, iota_report_vuln_json(&r->matches[i]));
+	return a;
 }
 
 static json_t *node_json(iota_scan *s, const iota_node *n)
@@ -185,10 +250,22 @@ iota_rc iota_report_json(iota_scan *s, FILE *out)
 			json_array_append_new(evs, eo);
 		}
 		json_object_set_new(o, "evidence", evs);
+		if (s->vulndb_summary) {
+			json_object_set_new(o, "exposure", json_string(iota_exposure_name(c->exposure)));
+			if (c->exposure_via)
+				json_object_set_new(o, "exposure_via", jstr(c->exposure_via));
+			if (c->vulns) {
+				json_object_set_new(o, "vulnerabilities", iota_report_vulns_json(c->vulns));
+				json_object_set_new(o, "vulnerability_identity",
+						    opt_str(c->vulns->identity));
+			}
+		}
 		json_array_append_new(comps, o);
 	}
 	iota_free(cv);
 	json_object_set_new(root, "components", comps);
+	if (s->vulndb_summary)
+		json_object_set_new(root, "vulndb", jstr(s->vulndb_summary));
 
 	json_t *finds = json_array();
 	char **origins = NULL;

@@ -1,8 +1,11 @@
 /* Text report: the container table, totals and the findings, for a terminal. */
 #include <inttypes.h>
+#include <stdlib.h>
 #include <string.h>
 
+#include "core/component.h"
 #include "core/unpacker.h"
+#include "iotaudit/vulndb.h"
 #include "report/report.h"
 #include "util/alloc.h"
 
@@ -101,6 +104,120 @@ static void by_severity(const iota_finding **f, char **origins, size_t n)
 	iota_free(to);
 }
 
+/* ---- vulnerabilities ---- */
+
+#define MAX_TEXT_VULNS 200
+
+static double best_score(const iota_vuln_match *m)
+{
+	return m->cvss3 > m->cvss4 ? m->cvss3 : m->cvss4;
+}
+
+static int cmp_rows(const void *a, const void *b)
+{
+	const iota_vuln_row *x = a, *y = b;
+	if (x->m->status != y->m->status)
+		return (int)x->m->status - (int)y->m->status;
+	if (x->m->kev != y->m->kev)
+		return y->m->kev - x->m->kev;
+	if (x->exposure != y->exposure)
+		return y->exposure - x->exposure;
+	double sx = best_score(x->m), sy = best_score(y->m);
+	if (sx != sy)
+		return sx > sy ? -1 : 1;
+	int r = strcmp(x->m->cve, y->m->cve);
+	if (!r)
+		r = strcmp(x->component, y->component);
+	if (!r)
+		r = strcmp(x->version, y->version);
+	if (!r)
+		r = strcmp(x->where ? x->where : "", y->where ? y->where : "");
+	return r;
+}
+
+void iota_report_sort_vuln_rows(iota_vuln_row *rows, size_t n)
+{
+	if (n)
+		qsort(rows, n, sizeof *rows, cmp_rows);
+}
+
+void iota_report_vulns_text(FILE *out, const iota_vuln_row *rows, size_t n, const char *db_summary,
+			    int color)
+{
+	const char *bold = color ? "\033[1m" : "", *dim = color ? "\033[2m" : "",
+		   *red = color ? "\033[31m" : "", *reset = color ? "\033[0m" : "";
+	size_t count[4] = {0};
+	for (size_t i = 0; i < n; i++)
+		if ((unsigned)rows[i].m->status < 4)
+			count[rows[i].m->status]++;
+	fprintf(out, "\n%sVulnerabilities (%zu)%s\n", bold, n, reset);
+	if (db_summary)
+		fprintf(out, "  %sdatabase: %s%s\n", dim, db_summary, reset);
+	if (!n) {
+		fprintf(out, "  none known for the components found\n");
+		return;
+	}
+	fprintf(out, "  %zu affected, %zu conditional, %zu unknown (not ruled out), %zu not affected\n",
+		count[IOTA_VULN_AFFECTED], count[IOTA_VULN_CONDITIONAL], count[IOTA_VULN_UNKNOWN],
+		count[IOTA_VULN_NOT_AFFECTED]);
+	fprintf(out, "  %-16s %-20s %-16s %-12s %-10s %-5s %-10s %s\n", "COMPONENT", "VERSION", "CVE",
+		"STATUS", "CONFIDENCE", "CVSS", "KEV", "EXPOSURE");
+	for (size_t i = 0; i < n && i < MAX_TEXT_VULNS; i++) {
+		const iota_vuln_row *r = &rows[i];
+		const iota_vuln_match *m = r->m;
+		char cvss[16] = "-";
+		double sc = best_score(m);
+		if (sc >= 0)
+			snprintf(cvss, sizeof cvss, "%.1f", sc);
+		const char *col = m->kev || (m->status == IOTA_VULN_AFFECTED && sc >= 7.0) ? red : "";
+		fprintf(out, "  %-16s %-20s %s%-16s%s %-12s %-10s %-5s %-10s %s\n", r->component,
+			r->version, col, m->cve, reset, iota_vuln_status_name(m->status),
+			m->confidence ? m->confidence : "-", cvss,
+			m->kev ? (m->kev_due ? m->kev_due : "yes") : "-",
+			iota_exposure_name((iota_exposure)r->exposure));
+		fprintf(out, "  %s%18s %s", dim, "", m->status_text ? m->status_text : "");
+		if (r->via)
+			fprintf(out, "; exposed by %s", r->via);
+		if (r->where && r->where[0])
+			fprintf(out, "\n  %18s at %s", "", r->where);
+		fprintf(out, "%s\n", reset);
+	}
+	if (n > MAX_TEXT_VULNS)
+		fprintf(out, "  ... and %zu more (see --format json)\n", n - MAX_TEXT_VULNS);
+}
+
+static void vulns_section(iota_scan *s, FILE *out, int color)
+{
+	if (!s->vulndb_summary)
+		return;
+	size_t ncomp = 0, n = 0;
+	iota_component **cv = iota_components_sorted(s, &ncomp);
+	for (size_t i = 0; cv && i < ncomp; i++)
+		n += cv[i]->vulns ? cv[i]->vulns->count : 0;
+	iota_vuln_row *rows = iota_calloc(n ? n : 1, sizeof *rows);
+	char (*where)[IOTA_MAX_PATH] = iota_calloc(ncomp ? ncomp : 1, IOTA_MAX_PATH);
+	size_t k = 0;
+	for (size_t i = 0; rows && where && cv && i < ncomp; i++) {
+		const iota_component *c = cv[i];
+		if (!c->vulns)
+			continue;
+		if (!c->node || iota_node_origin(c->node, where[i], IOTA_MAX_PATH) < 0)
+			where[i][0] = '\0';
+		for (size_t j = 0; j < c->vulns->count; j++)
+			rows[k++] = (iota_vuln_row){.component = c->name,
+						    .version = c->version,
+						    .where = where[i],
+						    .exposure = (int)c->exposure,
+						    .via = c->exposure_via,
+						    .m = &c->vulns->matches[j]};
+	}
+	iota_report_sort_vuln_rows(rows, k);
+	iota_report_vulns_text(out, rows, k, s->vulndb_summary, color);
+	iota_free(rows);
+	iota_free(where);
+	iota_free(cv);
+}
+
 iota_rc iota_report_text(iota_scan *s, FILE *out, int color)
 {
 	struct colors c = {"", "", "", "", ""};
@@ -157,5 +274,6 @@ iota_rc iota_report_text(iota_scan *s, FILE *out, int color)
 		fprintf(out, "  ... and %zu more (see --format json)\n", s->nfindings - MAX_TEXT_FINDINGS);
 	iota_free(sorted);
 	iota_free(origins);
+	vulns_section(s, out, color);
 	return ferror(out) ? iota_scan_fail(s, IOTA_FATAL, "cannot write the report") : IOTA_OK;
 }

@@ -16,6 +16,7 @@
 
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 
 #include "iotaudit/iotaudit.h"
 
@@ -200,6 +201,17 @@ typedef struct iota_vuln_result {
 
 iota_rc iota_vulndb_match(iota_vulndb *db, const iota_vuln_query *q, iota_vuln_result **out);
 void iota_vuln_result_free(iota_vuln_result *r);
+
+/* Re-matches the components of a CycloneDX JSON SBOM that iotaudit wrote
+ * (scan --format cyclonedx) against this database, without the image, and
+ * writes the matches to out: IOTA_FORMAT_TEXT (a table; 'color' adds ANSI
+ * colours), IOTA_FORMAT_JSON (components with their matches, as the scan's
+ * JSON report gives them), or IOTA_FORMAT_CYCLONEDX (the same document with
+ * its vulnerabilities replaced). Exposure is kept as the scan found it.
+ * FATAL with iota_vulndb_error() saying why when the file is not such a
+ * document. */
+iota_rc iota_vulndb_match_sbom(iota_vulndb *db, const char *path, iota_format f, FILE *out,
+                               int color);
 
 #ifdef __cplusplus
 }

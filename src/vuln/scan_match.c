@@ -591,7 +591,7 @@ out:
 
 /* The highest level over the files a dpkg/opkg package lists. */
 static iota_exposure package_exposure(struct graph *g, iota_node *root, const char *kind,
-				      const char *pkg, const char **via)
+				      const char *pkg, const char *owner, const char **via)
 {
 	*via = NULL;
 	iota_node *info = lookup(g->s, root, strcmp(kind, "dpkg") == 0 ? "var/lib/dpkg/info"
@@ -627,6 +627,8 @@ static iota_exposure package_exposure(struct graph *g, iota_node *root, const ch
 				path[l] = '\0';
 				iota_node *n = lookup(g->s, root, path, 0);
 				struct enode *e = n ? enode_of(g, n) : NULL;
+				if (e && owner && !iota_node_attr_get(e->n, "sbom.package"))
+					iota_node_attr(g->s, e->n, "sbom.package", "%s", owner);
 				if (e) {
 					if (best == IOTA_EXPO_UNKNOWN || e->level > best) {
 						best = e->level;
@@ -663,7 +665,9 @@ static void exposure_of(struct graph *g, iota_component *c)
 	iota_node *root = is_pkgdb(c) ? pkgdb_root(c->node, &kind) : NULL;
 	if (root && kind) {
 		const char *via = NULL;
-		c->exposure = package_exposure(g, root, kind, c->name, &via);
+		char owner[512];
+		snprintf(owner, sizeof owner, "%s %s", c->name, c->version);
+		c->exposure = package_exposure(g, root, kind, c->name, owner, &via);
 		c->exposure_via = via;
 	}
 }
@@ -695,18 +699,10 @@ static long debian_from_versions(iota_scan *s, const iota_node *db)
 	return best;
 }
 
-iota_rc iota_scan_match(iota_scan *s, struct iota_vulndb *db)
+iota_rc iota_scan_sbom_links(iota_scan *s)
 {
-	if (!db)
-		return iota_scan_fail(s, IOTA_FATAL, "no vulnerability database");
-	char *summary = iota_match_db_summary(db);
-	if (summary) {
-		s->vulndb_summary = iota_arena_strdup(s->arena, summary);
-		iota_free(summary);
-	} else {
-		s->vulndb_summary = "vulnerability database (no description)";
-	}
-
+	if (!s->root || iota_node_attr_get(s->root, "sbom.linked"))
+		return IOTA_OK;
 	struct graph g = {.s = s};
 	if (build_graph(&g) != 0) {
 		iota_free(g.v);
@@ -714,40 +710,70 @@ iota_rc iota_scan_match(iota_scan *s, struct iota_vulndb *db)
 	}
 	struct release_cache rel[8];
 	size_t nrel = 0;
-	iota_rc rc = IOTA_OK;
 	size_t ncomp = 0;
 	iota_component **cv = iota_components_sorted(s, &ncomp);
 	if (!cv && s->ncomponents) {
 		iota_free(g.v);
 		return iota_scan_fail(s, IOTA_NOMEM, "out of memory");
 	}
-	for (size_t i = 0; i < ncomp && rc == IOTA_OK; i++) {
+	for (size_t i = 0; i < ncomp; i++) {
 		iota_component *c = cv[i];
 		exposure_of(&g, c);
+		if (!distro_purl(c->purl) || !is_pkgdb(c) || !c->node)
+			continue;
+		const char *kind;
+		iota_node *root = pkgdb_root(c->node, &kind);
+		size_t k = 0;
+		while (k < nrel && rel[k].root != root)
+			k++;
+		if (k == nrel && nrel < sizeof rel / sizeof rel[0]) {
+			rel[k].root = root;
+			rel[k].eco[0] = '\0';
+			if (root)
+				release_of(s, root, rel[k].eco, sizeof rel[k].eco);
+			long deb = rel[k].eco[0] ? 0 : debian_from_versions(s, c->node);
+			if (deb && !strncmp(c->purl, "pkg:deb/debian/", 15))
+				snprintf(rel[k].eco, sizeof rel[k].eco, "Debian:%ld", deb);
+			nrel++;
+		}
+		/* the release is a fact about the package database */
+		if (k < nrel && rel[k].eco[0] && !iota_node_attr_get(c->node, "sbom.ecosystem"))
+			iota_node_attr(s, c->node, "sbom.ecosystem", "%s", rel[k].eco);
+	}
+	iota_free(cv);
+	iota_free(g.v);
+	iota_node_attr(s, s->root, "sbom.linked", "yes");
+	return IOTA_OK;
+}
+
+iota_rc iota_scan_match(iota_scan *s, struct iota_vulndb *db)
+{
+	if (!db)
+		return iota_scan_fail(s, IOTA_FATAL, "no vulnerability database");
+	iota_rc rc = iota_scan_sbom_links(s);
+	if (rc != IOTA_OK)
+		return rc;
+	char *summary = iota_match_db_summary(db);
+	if (summary) {
+		s->vulndb_summary = iota_arena_strdup(s->arena, summary);
+		iota_free(summary);
+	} else {
+		s->vulndb_summary = "vulnerability database (no description)";
+	}
+	size_t ncomp = 0;
+	iota_component **cv = iota_components_sorted(s, &ncomp);
+	if (!cv && s->ncomponents)
+		return iota_scan_fail(s, IOTA_NOMEM, "out of memory");
+	for (size_t i = 0; i < ncomp && rc == IOTA_OK; i++) {
+		iota_component *c = cv[i];
 		iota_match_input in = {.name = c->name,
 				       .version = c->version,
 				       .vendor = c->vendor,
 				       .purl = c->purl,
-				       .cpe = c->cpe};
-		if (distro_purl(c->purl) && is_pkgdb(c)) {
-			const char *kind;
-			iota_node *root = pkgdb_root(c->node, &kind);
-			size_t k = 0;
-			while (k < nrel && rel[k].root != root)
-				k++;
-			if (k == nrel && nrel < sizeof rel / sizeof rel[0]) {
-				rel[k].root = root;
-				rel[k].eco[0] = '\0';
-				if (root)
-					release_of(s, root, rel[k].eco, sizeof rel[k].eco);
-				long deb = rel[k].eco[0] ? 0 : debian_from_versions(s, c->node);
-				if (deb && !strncmp(c->purl, "pkg:deb/debian/", 15))
-					snprintf(rel[k].eco, sizeof rel[k].eco, "Debian:%ld", deb);
-				nrel++;
-			}
-			if (k < nrel && rel[k].eco[0])
-				in.ecosystem = rel[k].eco;
-		}
+				       .cpe = c->cpe,
+				       .ecosystem = c->node && distro_purl(c->purl)
+							? iota_node_attr_get(c->node, "sbom.ecosystem")
+							: NULL};
 		iota_vuln_result_free(c->vulns);
 		c->vulns = NULL;
 		iota_vuln_result *r = NULL;
@@ -761,6 +787,5 @@ iota_rc iota_scan_match(iota_scan *s, struct iota_vulndb *db)
 		c->vulns = r;
 	}
 	iota_free(cv);
-	iota_free(g.v);
 	return rc;
 }

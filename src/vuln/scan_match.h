@@ -6,6 +6,7 @@
 #ifndef IOTA_VULN_SCAN_MATCH_H
 #define IOTA_VULN_SCAN_MATCH_H
 
+#include "core/scan.h"
 #include "iotaudit/vulndb.h"
 
 /* What a component is, as far as matching cares. purl says whether it is a
@@ -42,5 +43,12 @@ iota_rc iota_match_component(iota_vulndb *db, const iota_match_input *in, iota_v
  * kev catalog ..." (no time of import, so reports stay reproducible). A new
  * string (iota_free) or NULL. */
 char *iota_match_db_summary(iota_vulndb *db);
+
+/* Works out, once per scan and without a database, what the SBOM writers
+ * and the matcher share: each component's exposure, the package owning
+ * each ELF file (attribute "sbom.package" = "NAME VERSION" from dpkg/opkg
+ * file lists) and the distribution release of each package database
+ * (attribute "sbom.ecosystem" on its node, "Debian:12"). */
+iota_rc iota_scan_sbom_links(iota_scan *s);
 
 #endif

@@ -18,11 +18,14 @@ static const char db_usage[] =
     "                       the first time) over HTTPS; resumes an interrupted update\n"
     "  info                 sources, record counts per status, freshness\n"
     "  match NAME VERSION   the known vulnerabilities of a product version\n"
+    "  match --sbom FILE    re-match the components of a CycloneDX SBOM iotaudit wrote\n"
+    "                       (scan --format cyclonedx) against the current database\n"
     "\n"
     "options:\n"
     "      --vulndb PATH      the database (default $XDG_DATA_HOME/iotaudit/vuln.db or\n"
     "                         ~/.local/share/iotaudit/vuln.db)\n"
-    "  -f, --format FMT       info and match: text (default) or json\n"
+    "  -f, --format FMT       info and match: text (default) or json; match --sbom also\n"
+    "                         cyclonedx (the same SBOM with its vulnerabilities replaced)\n"
     "match:\n"
     "      --vendor V         the CPE vendor, when the name is not one iotaudit knows\n"
     "      --cpe CPE          the component's CPE 2.3 name\n"
@@ -461,6 +464,24 @@ static int db_match(const char *dbpath, const iota_vuln_query *q, int json)
 
 /* ---- arguments ---- */
 
+static int db_match_sbom(const char *dbpath, const char *sbom, iota_format f)
+{
+	iota_vulndb *db = NULL;
+	int code = open_db(&db, dbpath, IOTA_VULNDB_READ, NULL);
+	if (code != EXIT_OK)
+		return code;
+	int color = f == IOTA_FORMAT_TEXT && isatty(STDOUT_FILENO) && !getenv("NO_COLOR");
+	iota_rc rc = iota_vulndb_match_sbom(db, sbom, f, stdout, color);
+	if (rc != IOTA_OK) {
+		cli_error("%s", iota_vulndb_error(db));
+		code = rc == IOTA_FATAL ? EXIT_INPUT : EXIT_INTERNAL;
+	} else if (fflush(stdout) != 0) {
+		code = EXIT_INTERNAL;
+	}
+	iota_vulndb_close(db);
+	return code;
+}
+
 static int need_value(int argc, char **argv, int i)
 {
 	if (i + 1 < argc)
@@ -489,8 +510,8 @@ int cmd_db(int argc, char **argv)
 		fputs(db_usage, stdout);
 		return EXIT_OK;
 	}
-	const char *dbpath = NULL;
-	int json = 0;
+	const char *dbpath = NULL, *sbom = NULL;
+	int json = 0, cdx = 0;
 	iota_vuln_query q = {0};
 	iota_vulndb_update_options uo;
 	iota_vulndb_update_options_init(&uo);
@@ -521,8 +542,10 @@ int cmd_db(int argc, char **argv)
 					json = 1;
 				else if (strcmp(f, "text") == 0)
 					json = 0;
+				else if (strcmp(f, "cyclonedx") == 0)
+					cdx = 1;
 				else {
-					cli_error("unknown format '%s' (text, json)", f);
+					cli_error("unknown format '%s' (text, json, cyclonedx)", f);
 					code = EXIT_USAGE;
 				}
 			}
@@ -541,6 +564,11 @@ int cmd_db(int argc, char **argv)
 				q.ecosystem = val;
 			else
 				uo.url = val;
+		} else if (strcmp(a, "--sbom") == 0) {
+			if (!need_value(argc, argv, i))
+				code = EXIT_USAGE;
+			else
+				sbom = argv[++i];
 		} else if (strcmp(a, "--all") == 0) {
 			q.flags |= IOTA_VULN_INCLUDE_NOT_AFFECTED;
 		} else if (strcmp(a, "--full") == 0) {
@@ -582,6 +610,14 @@ int cmd_db(int argc, char **argv)
 		} else if (strcmp(sub, "info") == 0) {
 			code = npos ? (cli_error("db info takes no argument"), EXIT_USAGE)
 			            : db_info(dbpath, json);
+		} else if (strcmp(sub, "match") == 0 && sbom) {
+			code = npos ? (cli_error("db match --sbom takes no NAME VERSION"), EXIT_USAGE)
+			            : db_match_sbom(dbpath, sbom,
+			                            cdx ? IOTA_FORMAT_CYCLONEDX
+			                                : json ? IOTA_FORMAT_JSON : IOTA_FORMAT_TEXT);
+		} else if (cdx || sbom) {
+			cli_error("--sbom and --format cyclonedx are for db match --sbom FILE");
+			code = EXIT_USAGE;
 		} else if (strcmp(sub, "match") == 0) {
 			if (npos != 2 || !pos[0][0]) {
 				cli_error("db match needs NAME VERSION");

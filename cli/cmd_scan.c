@@ -13,7 +13,8 @@
 static const char scan_usage[] =
 	"usage: iotaudit scan IMAGE|DIR [options]\n"
 	"\n"
-	"  -f, --format LIST      report formats, comma-separated: text, json (default text)\n"
+	"  -f, --format LIST      report formats, comma-separated: text, json, cyclonedx, spdx,\n"
+	"                         sarif, html, csv, mud (default text)\n"
 	"  -o, --output DIR       write report.<ext> for each format into DIR instead of stdout\n"
 	"      --color | --no-color  colours in the text report (default: on a terminal)\n"
 	"      --vulndb PATH      match components against this vulnerability database (default:\n"

@@ -25,6 +25,7 @@ fixtures, the shared data or the tools are missing.
 """
 import json
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -161,8 +162,14 @@ def main():
     check(m and m["status"] == "unknown" and m["confidence"] == "candidate" and
           any(e["source"] == "description" and "Dropbear through 2022.83" in e.get("note", "") for e in m["evidence"]),
           "dropbear 2022.83: Terrapin CVE-2023-48795 as a candidate from the description's words")
+    # libc6's stanza is this machine's: the glibc checks need bookworm's 2.36-9+deb12uN (N >= 3)
+    lv = re.match(r"2\.36-9\+deb12u(\d+)$", (libc or {}).get("version", ""))
+    bookworm_libc = bool(lv) and int(lv.group(1)) >= 3
+    if not bookworm_libc:
+        print("SKIP (part): this machine's libc6 is not bookworm's 2.36-9+deb12uN: glibc checks left out")
     m = vuln(libc, "CVE-2023-4911")
-    check(m and m["status"] == "affected" and m["kev"]["listed"] and m["kev"]["due"] == "2023-12-12",
+    check(not bookworm_libc or (m and m["status"] == "affected" and m["kev"]["listed"] and
+                                m["kev"]["due"] == "2023-12-12"),
           "libc6 (glibc 2.36): CVE-2023-4911 affected and in KEV (due 2023-12-12)")
     check(dns and dns.get("vulnerabilities") == [],
           "dnsmasq 2.90: no match (CVE-2023-28450 and CVE-2023-50387 were fixed in 2.90)")
@@ -176,12 +183,13 @@ def main():
           "dropbear: listening (started by etc/init.d/rcS), via /usr/sbin/dropbear")
     check(bb and bb["exposure"] == "listening", "busybox: listening (telnetd/httpd applets)")
     check(z and z["exposure"] == "none", "zlib1g:mipsel: none (no mipsel program loads libz)")
-    check(libc and libc["exposure"] == "unknown", "libc6: unknown (its files are not in the image)")
+    check(not libc or libc["exposure"] == "unknown", "libc6: unknown (its files are not in the image)")
     check(dns and dns["exposure"] == "local", "dnsmasq-base: local (a program nothing starts)")
 
     # ---- text ----
     t = out["text"]
-    check("Vulnerabilities (" in t and "CVE-2023-4911" in t and "2023-12-12" in t and "listening" in t,
+    check("Vulnerabilities (" in t and "CVE-2022-48174" in t and "listening" in t and
+          (not bookworm_libc or ("CVE-2023-4911" in t and "2023-12-12" in t)),
           "the text report lists the matches with KEV due date and exposure")
 
     # ---- CycloneDX ----
@@ -204,7 +212,7 @@ def main():
           "dropbear-bin: purl, manifest evidence, occurrence at the dpkg status")
     vx = [v for v in cdx["vulnerabilities"] if v["id"] == "CVE-2023-4911"]
     props = {p["name"]: p["value"] for p in vx[0]["properties"]} if vx else {}
-    check(vx and vx[0]["analysis"]["state"] == "exploitable" and props.get("iotaudit:kev") == "true" and
+    check(not bookworm_libc or vx and vx[0]["analysis"]["state"] == "exploitable" and props.get("iotaudit:kev") == "true" and
           any(r["method"] == "CVSSv31" and r["vector"].startswith("CVSS:3.1/") for r in vx[0]["ratings"]),
           "CVE-2023-4911: exploitable, KEV property, CVSS 3.1 rating with vector")
     vt = [v for v in cdx["vulnerabilities"] if v["id"] == "CVE-2023-48795"]
@@ -220,9 +228,9 @@ def main():
     check(spdx["documentNamespace"].endswith(sha), "documentNamespace from the image hash")
     types = {r["relationshipType"] for r in spdx["relationships"]}
     check({"DESCRIBES", "CONTAINS"} <= types, "DESCRIBES and CONTAINS relationships")
-    sp = next((p for p in spdx["packages"] if p["name"] == "libc6"), None)
-    check(sp and sp["versionInfo"].startswith("2.36-9") and
-          any(r["referenceType"] == "purl" for r in sp["externalRefs"]), "libc6: versionInfo and purl")
+    sp = next((p for p in spdx["packages"] if p["name"] == "dropbear-bin"), None)
+    check(sp and drop and sp["versionInfo"] == drop["version"] and drop["version"].startswith("2022.83-") and
+          any(r["referenceType"] == "purl" for r in sp["externalRefs"]), "dropbear-bin: versionInfo and purl")
     check(any(f["fileName"].endswith("/usr/sbin/dropbear") for f in spdx.get("files", [])),
           "the dropbear binary is a file of its package, with its checksum")
 
@@ -263,6 +271,37 @@ def main():
     valid(cdx_v, nd, "CycloneDX without matches")
     p = run([iotaudit, "scan", img, "--vulndb", os.path.join(work, "missing.db")], env=env)
     check(p.returncode == 3 and p.stderr.decode().startswith("iotaudit: "), "a missing --vulndb file: exit 3")
+
+    # ---- a distribution's statement decides for its build ----
+    # Debian's record of CVE-2023-4911 for bookworm (security-tracker, DSA-5514-1): fixed in
+    # glibc 2.36-9+deb12u3, in OSV's shape. The libc6 stanza (this machine's) is a later update.
+    osv = os.path.join(work, "DEBIAN-CVE-2023-4911.json")
+    with open(osv, "w") as f:
+        json.dump({"schema_version": "1.6.0", "id": "DEBIAN-CVE-2023-4911", "modified": "2023-10-03T18:15:10Z",
+                   "aliases": ["CVE-2023-4911"],
+                   "affected": [{"package": {"ecosystem": "Debian:12", "name": "glibc"},
+                                 "ranges": [{"type": "ECOSYSTEM",
+                                             "events": [{"introduced": "0"}, {"fixed": "2.36-9+deb12u3"}]}]}]}, f)
+    db2 = os.path.join(work, "vuln-osv.db")
+    shutil.copyfile(db, db2)
+    p = run([iotaudit, "db", "import", "--vulndb", db2, osv])
+    check(p.returncode == 0, "db import of the OSV record")
+    libc_ver = (libc or {}).get("version", "")
+    p = run([iotaudit, "scan", img, "--vulndb", db2, "--format", "json"], env=env)
+    r2 = json.loads(p.stdout)
+    m = vuln(comp(r2, "libc6"), "CVE-2023-4911")
+    check(not bookworm_libc or m and m["status"] == "not affected" and any(e["source"] == "osv" for e in m["evidence"]),
+          "libc6 %s: Debian's fix (2.36-9+deb12u3) makes CVE-2023-4911 not affected" % libc_ver)
+    m = vuln(comp(r2, "busybox"), "CVE-2022-48174")
+    check(m and m["status"] == "affected", "busybox: no Debian statement, the upstream verdict stays")
+    p = run([iotaudit, "scan", img, "--vulndb", db2, "--format", "cyclonedx"], env=env)
+    c2 = json.loads(p.stdout)
+    valid(cdx_v, c2, "CycloneDX with a not_affected statement")
+    vx = [v for v in c2["vulnerabilities"] if v["id"] == "CVE-2023-4911"]
+    check(not bookworm_libc or vx and vx[0]["analysis"]["state"] == "not_affected" and
+          vx[0]["analysis"].get("justification") == "code_not_present" and
+          vx[0]["affects"][0]["versions"][0]["status"] == "unaffected",
+          "VEX: CVE-2023-4911 not_affected (code_not_present) for libc6")
 
     # ---- the fixture images: valid documents ----
     for name in ("router.bin", "rootfs.cpio.xz", "rootfs.ext4.gz", "firmware-update.zip"):

@@ -127,9 +127,9 @@ static json_t *rating(double score, const char *vector, const char *severity, in
 	json_object_set_new(r, "source", src);
 	json_object_set_new(r, "score", json_real((double)(long)(score * 10.0 + 0.5) / 10.0));
 	json_object_set_new(r, "severity", json_string(cdx_severity(severity)));
-	const char *method = v4 ? "CVSSv4"
-			     : vector && !strncmp(vector, "CVSS:3.1/", 9) ? "CVSSv31"
-									  : "CVSSv3";
+	const char *method = v4                                           ? "CVSSv4"
+	                     : vector && !strncmp(vector, "CVSS:3.1/", 9) ? "CVSSv31"
+	                                                                  : "CVSSv3";
 	json_object_set_new(r, "method", json_string(method));
 	if (vector)
 		json_object_set_new(r, "vector", jstr(vector));
@@ -146,26 +146,31 @@ static json_t *one_vuln(const cdx_target *t, const iota_vuln_match *m)
 	json_t *src = json_object();
 	int is_cve = !strncmp(m->cve, "CVE-", 4);
 	json_object_set_new(src, "name", json_string(is_cve ? "NVD" : "OSV"));
-	snprintf(url, sizeof url, is_cve ? "https://nvd.nist.gov/vuln/detail/%s" : "https://osv.dev/vulnerability/%s",
-		 m->cve);
+	snprintf(url, sizeof url,
+	         is_cve ? "https://nvd.nist.gov/vuln/detail/%s"
+	                : "https://osv.dev/vulnerability/%s",
+	         m->cve);
 	json_object_set_new(src, "url", jstr(url));
 	json_object_set_new(v, "source", src);
 	json_t *ratings = json_array();
 	if (m->cvss4 >= 0)
-		json_array_append_new(ratings, rating(m->cvss4, m->cvss4_vector, m->cvss4_severity, 1));
+		json_array_append_new(ratings,
+		                      rating(m->cvss4, m->cvss4_vector, m->cvss4_severity, 1));
 	if (m->cvss3 >= 0)
-		json_array_append_new(ratings, rating(m->cvss3, m->cvss3_vector, m->cvss3_severity, 0));
+		json_array_append_new(ratings,
+		                      rating(m->cvss3, m->cvss3_vector, m->cvss3_severity, 0));
 	json_object_set_new(v, "ratings", ratings);
 	if (m->description)
 		json_object_set_new(v, "description", jstr(m->description));
 
 	json_t *aff = json_object(), *vers = json_array(), *ver = json_object();
 	json_object_set_new(aff, "ref", jstr(t->ref));
-	json_object_set_new(ver, "version", jstr(t->version && *t->version ? t->version : "unknown"));
+	json_object_set_new(ver, "version",
+	                    jstr(t->version && *t->version ? t->version : "unknown"));
 	json_object_set_new(ver, "status",
-			    json_string(m->status == IOTA_VULN_AFFECTED       ? "affected"
-					: m->status == IOTA_VULN_NOT_AFFECTED ? "unaffected"
-									      : "unknown"));
+	                    json_string(m->status == IOTA_VULN_AFFECTED       ? "affected"
+	                                : m->status == IOTA_VULN_NOT_AFFECTED ? "unaffected"
+	                                                                      : "unknown"));
 	json_array_append_new(vers, ver);
 	json_object_set_new(aff, "versions", vers);
 	json_t *affects = json_array();
@@ -176,7 +181,7 @@ static json_t *one_vuln(const cdx_target *t, const iota_vuln_match *m)
 	const char *state = "in_triage";
 	char detail[1024];
 	snprintf(detail, sizeof detail, "%s (%s)", m->status_text ? m->status_text : "",
-		 m->confidence ? m->confidence : "?");
+	         m->confidence ? m->confidence : "?");
 	if (m->status == IOTA_VULN_AFFECTED) {
 		state = "exploitable";
 	} else if (m->status == IOTA_VULN_NOT_AFFECTED) {
@@ -203,9 +208,10 @@ static json_t *one_vuln(const cdx_target *t, const iota_vuln_match *m)
 		const iota_vuln_evidence *e = &m->evidence[i];
 		char buf[2048];
 		snprintf(buf, sizeof buf, "%s: %s%s%s%s%s%s%s", e->source ? e->source : "?",
-			 iota_vuln_status_name(e->status), e->range ? "; range " : "",
-			 e->range ? e->range : "", e->condition ? "; on/with " : "",
-			 e->condition ? e->condition : "", e->note ? "; " : "", e->note ? e->note : "");
+		         iota_vuln_status_name(e->status), e->range ? "; range " : "",
+		         e->range ? e->range : "", e->condition ? "; on/with " : "",
+		         e->condition ? e->condition : "", e->note ? "; " : "",
+		         e->note ? e->note : "");
 		prop(props, "iotaudit:evidence", buf);
 	}
 	json_object_set_new(v, "properties", props);
@@ -254,9 +260,9 @@ static void serial_from(const unsigned char *digest, char *out, size_t cap)
 	u[6] = (unsigned char)((u[6] & 0x0f) | 0x80); /* version 8: custom, name based */
 	u[8] = (unsigned char)((u[8] & 0x3f) | 0x80); /* RFC 9562 variant */
 	snprintf(out, cap,
-		 "urn:uuid:%02x%02x%02x%02x-%02x%02x-%02x%02x-%02x%02x-%02x%02x%02x%02x%02x%02x",
-		 u[0], u[1], u[2], u[3], u[4], u[5], u[6], u[7], u[8], u[9], u[10], u[11], u[12],
-		 u[13], u[14], u[15]);
+	         "urn:uuid:%02x%02x%02x%02x-%02x%02x-%02x%02x-%02x%02x-%02x%02x%02x%02x%02x%02x",
+	         u[0], u[1], u[2], u[3], u[4], u[5], u[6], u[7], u[8], u[9], u[10], u[11], u[12],
+	         u[13], u[14], u[15]);
 }
 
 /* The image's digest, or (a directory) the SHA-256 of its name. */
@@ -302,7 +308,7 @@ static int cmp_key(const void *a, const void *b)
 /* The component a file belongs to: its own component (the node is it), or
  * the package that lists it. */
 static const struct comp_ref *owner_of(const iota_node *n, const struct comp_ref *by_node,
-				       size_t nc, const struct comp_ref *by_key)
+                                       size_t nc, const struct comp_ref *by_key)
 {
 	for (size_t i = 0; i < nc; i++)
 		if (by_node[i].c->node == n && by_node[i].c->relation == IOTA_REL_IS)
@@ -361,7 +367,7 @@ static iota_node *lookup_in(iota_scan *s, iota_node *c, const char *path)
 }
 
 static void walk_deps(iota_scan *s, iota_node *n, const struct comp_ref *by_node, size_t nc,
-		      const struct comp_ref *by_key, struct deps *d)
+                      const struct comp_ref *by_key, struct deps *d)
 {
 	for (iota_node *k = n->first_child; k; k = k->next_sibling) {
 		const char *libs =
@@ -379,8 +385,8 @@ static void walk_deps(iota_scan *s, iota_node *n, const struct comp_ref *by_node
 				const char *lm = ln ? iota_node_attr_get(ln, "elf.machine") : NULL;
 				const struct comp_ref *to =
 				    ln && lm && machine && !strcmp(lm, machine)
-					? owner_of(ln, by_node, nc, by_key)
-					: NULL;
+				        ? owner_of(ln, by_node, nc, by_key)
+				        : NULL;
 				if (to && to != from)
 					add_dep(d, from->ref, to->ref);
 			}
@@ -500,9 +506,10 @@ iota_rc iota_report_cyclonedx(iota_scan *s, FILE *out)
 				snprintf(where, sizeof where, "%s", r->origin);
 			json_object_set_new(oc, "location", jstr(where));
 			if (e->offset != UINT64_MAX)
-				json_object_set_new(oc, "offset", json_integer((json_int_t)e->offset));
+				json_object_set_new(oc, "offset",
+				                    json_integer((json_int_t)e->offset));
 			json_object_set_new(oc, "additionalContext",
-					    json_string(iota_evidence_method_name(e->method)));
+			                    json_string(iota_evidence_method_name(e->method)));
 			json_array_append_new(occ, oc);
 		}
 		json_object_set_new(idn, "methods", methods);
@@ -521,10 +528,10 @@ iota_rc iota_report_cyclonedx(iota_scan *s, FILE *out)
 		json_object_set_new(o, "properties", props);
 		json_array_append_new(comps, o);
 		targets[i] = (cdx_target){.ref = r->ref,
-					  .version = c->version,
-					  .exposure = c->exposure,
-					  .via = c->exposure_via,
-					  .r = c->vulns};
+		                          .version = c->version,
+		                          .exposure = c->exposure,
+		                          .via = c->exposure_via,
+		                          .r = c->vulns};
 	}
 	json_object_set_new(root, "components", comps);
 
@@ -595,7 +602,7 @@ static iota_exposure exposure_parse(const char *s)
 }
 
 iota_rc iota_vulndb_match_sbom(iota_vulndb *db, const char *path, iota_format f, FILE *out,
-			       int color)
+                               int color)
 {
 	json_error_t jerr;
 	json_t *doc = json_load_file(path, JSON_REJECT_DUPLICATES, &jerr);
@@ -634,11 +641,11 @@ iota_rc iota_vulndb_match_sbom(iota_vulndb *db, const char *path, iota_format f,
 		t[i].exposure = exposure_parse(get_prop(c, "iotaudit:exposure"));
 		t[i].via = get_prop(c, "iotaudit:exposure_via");
 		iota_match_input in = {.name = name,
-				       .version = t[i].version ? t[i].version : "",
-				       .vendor = get_prop(c, "iotaudit:vendor"),
-				       .purl = json_string_value(json_object_get(c, "purl")),
-				       .cpe = json_string_value(json_object_get(c, "cpe")),
-				       .ecosystem = get_prop(c, "iotaudit:ecosystem")};
+		                       .version = t[i].version ? t[i].version : "",
+		                       .vendor = get_prop(c, "iotaudit:vendor"),
+		                       .purl = json_string_value(json_object_get(c, "purl")),
+		                       .cpe = json_string_value(json_object_get(c, "cpe")),
+		                       .ecosystem = get_prop(c, "iotaudit:ecosystem")};
 		iota_vuln_result *r = NULL;
 		rc = iota_match_component(db, &in, &r);
 		t[i].r = r;
@@ -662,7 +669,8 @@ iota_rc iota_vulndb_match_sbom(iota_vulndb *db, const char *path, iota_format f,
 			{
 				const char *pn = json_string_value(json_object_get(p, "name"));
 				if (pn && !strcmp(pn, "iotaudit:vulndb"))
-					json_object_set_new(p, "value", jstr(summary ? summary : ""));
+					json_object_set_new(p, "value",
+					                    jstr(summary ? summary : ""));
 				if (pn && !strcmp(pn, "iotaudit:matched"))
 					json_object_set_new(p, "value", json_string("true"));
 			}
@@ -677,10 +685,12 @@ iota_rc iota_vulndb_match_sbom(iota_vulndb *db, const char *path, iota_format f,
 		for (size_t i = 0; i < n; i++) {
 			json_t *c = json_object();
 			json_object_set_new(c, "bom-ref", jstr(t[i].ref));
-			json_object_set_new(c, "name",
-					    json_incref(json_object_get(json_array_get(comps, i), "name")));
+			json_object_set_new(
+			    c, "name",
+			    json_incref(json_object_get(json_array_get(comps, i), "name")));
 			json_object_set_new(c, "version", jstr(t[i].version ? t[i].version : ""));
-			json_object_set_new(c, "exposure", json_string(iota_exposure_name(t[i].exposure)));
+			json_object_set_new(c, "exposure",
+			                    json_string(iota_exposure_name(t[i].exposure)));
 			if (t[i].via)
 				json_object_set_new(c, "exposure_via", jstr(t[i].via));
 			json_object_set_new(c, "vulnerabilities", iota_report_vulns_json(t[i].r));
@@ -701,7 +711,8 @@ iota_rc iota_vulndb_match_sbom(iota_vulndb *db, const char *path, iota_format f,
 				json_t *c = json_array_get(comps, i);
 				for (size_t j = 0; t[i].r && j < t[i].r->count; j++)
 					rows[k++] = (iota_vuln_row){
-					    .component = json_string_value(json_object_get(c, "name")),
+					    .component =
+					        json_string_value(json_object_get(c, "name")),
 					    .version = t[i].version ? t[i].version : "",
 					    .where = get_prop(c, "iotaudit:origin"),
 					    .exposure = (int)t[i].exposure,

@@ -55,9 +55,9 @@ static void spdx_id(char *out, size_t cap, const char *prefix, size_t index, con
 	for (const char *p = name; *p && o + 1 < cap && o < 120; p++) {
 		char c = *p;
 		out[o++] = ((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
-			    (c >= '0' && c <= '9') || c == '.' || c == '-')
-			       ? c
-			       : '-';
+		            (c >= '0' && c <= '9') || c == '.' || c == '-')
+		               ? c
+		               : '-';
 	}
 	out[o] = '\0';
 }
@@ -94,7 +94,7 @@ static int cmp_key(const void *a, const void *b)
 }
 
 static const struct pkg *owner_of(const iota_node *n, const struct pkg *pk, size_t np,
-				  const struct pkg *by_key)
+                                  const struct pkg *by_key)
 {
 	for (size_t i = 0; i < np; i++)
 		if (pk[i].c->node == n && pk[i].c->relation == IOTA_REL_IS)
@@ -137,8 +137,8 @@ static void walk(struct ctx *x, iota_node *n)
 	for (iota_node *k = n->first_child; k; k = k->next_sibling) {
 		const struct pkg *owner =
 		    k->kind == IOTA_NODE_FILE && iota_node_attr_get(k, "elf.machine")
-			? owner_of(k, x->pk, x->np, x->by_key)
-			: NULL;
+		        ? owner_of(k, x->pk, x->np, x->by_key)
+		        : NULL;
 		if (owner) {
 			char origin[IOTA_MAX_PATH], fid[160];
 			if (iota_node_origin(k, origin, sizeof origin) < 0)
@@ -148,8 +148,8 @@ static void walk(struct ctx *x, iota_node *n)
 			json_object_set_new(f, "SPDXID", jstr(fid));
 			json_object_set_new(f, "fileName", jstr(origin));
 			json_object_set_new(f, "checksums",
-					    (k->flags & IOTA_NF_HASHED) ? checksum(k->sha256)
-									: json_array());
+			                    (k->flags & IOTA_NF_HASHED) ? checksum(k->sha256)
+			                                                : json_array());
 			if (!(k->flags & IOTA_NF_HASHED)) {
 				/* SPDX 2.3 requires a SHA1; an unhashed file is not listed */
 				json_decref(f);
@@ -169,10 +169,12 @@ static void walk(struct ctx *x, iota_node *n)
 					memcpy(path, p, len);
 					path[len] = '\0';
 					iota_node *ln = lookup_in(x->s, k->container, path);
-					const char *lm = ln ? iota_node_attr_get(ln, "elf.machine") : NULL;
+					const char *lm =
+					    ln ? iota_node_attr_get(ln, "elf.machine") : NULL;
 					const struct pkg *to =
-					    lm && !strcmp(lm, machine) ? owner_of(ln, x->pk, x->np, x->by_key)
-								       : NULL;
+					    lm && !strcmp(lm, machine)
+					        ? owner_of(ln, x->pk, x->np, x->by_key)
+					        : NULL;
 					if (to && to != owner)
 						rel(x->rels, owner->id, "DEPENDS_ON", to->id);
 				}
@@ -189,10 +191,10 @@ static int cmp_rel(const void *a, const void *b)
 {
 	json_t *x = *(json_t *const *)a, *y = *(json_t *const *)b;
 	static const char *const keys[] = {"spdxElementId", "relationshipType",
-					   "relatedSpdxElement"};
+	                                   "relatedSpdxElement"};
 	for (size_t i = 0; i < 3; i++) {
 		int r = strcmp(json_string_value(json_object_get(x, keys[i])),
-			       json_string_value(json_object_get(y, keys[i])));
+		               json_string_value(json_object_get(y, keys[i])));
 		if (r)
 			return r;
 	}
@@ -304,11 +306,11 @@ iota_rc iota_report_spdx(iota_scan *s, FILE *out)
 		if (!c->node || iota_node_origin(c->node, origin, sizeof origin) < 0)
 			origin[0] = '\0';
 		o += (size_t)snprintf(comment, sizeof comment, "found at %s (%s)", origin,
-				      c->relation == IOTA_REL_IS ? "is" : "contains a copy");
+		                      c->relation == IOTA_REL_IS ? "is" : "contains a copy");
 		for (const iota_evidence *e = c->evidence; e && o < sizeof comment; e = e->next)
 			o += (size_t)snprintf(comment + o, sizeof comment - o, "; %s: %s",
-					      iota_evidence_method_name(e->method),
-					      e->match ? e->match : "");
+			                      iota_evidence_method_name(e->method),
+			                      e->match ? e->match : "");
 		json_object_set_new(p, "comment", jstr(comment));
 		json_array_append_new(pkgs, p);
 		rel(rels, "SPDXRef-Image", "CONTAINS", pk[i].id);

@@ -39,7 +39,7 @@
 #include "util/version.h"
 #include "vuln/vuln_db.h"
 
-#define MAX_LIST_BYTES (8u << 20)
+#define MAX_LIST_BYTES    (8u << 20)
 #define MAX_RELEASE_BYTES 65536
 
 /* ---- identity ---- */
@@ -49,24 +49,49 @@
 static const struct {
 	const char *package, *product;
 } pkg_products[] = {
-	{"libc6", "glibc"},          {"libc-bin", "glibc"},        {"libc6-dev", "glibc"},
-	{"libc-l10n", "glibc"},      {"locales", "glibc"},         {"zlib1g", "zlib"},
-	{"libssl3", "openssl"},      {"libssl1.1", "openssl"},     {"libssl1.0.2", "openssl"},
-	{"libssl3t64", "openssl"},   {"libcurl4", "curl"},         {"libcurl3-gnutls", "curl"},
-	{"libexpat1", "expat"},      {"libsqlite3-0", "sqlite"},   {"sqlite3", "sqlite"},
-	{"libpng16-16", "libpng"},   {"libjpeg62-turbo", "libjpeg-turbo"},
-	{"libjson-c5", "json-c"},    {"libpcre2-8-0", "pcre2"},    {"libmbedtls14", "mbedtls"},
-	{"libmbedcrypto7", "mbedtls"}, {"libwolfssl35", "wolfssl"}, {"libmosquitto1", "mosquitto"},
-	{"libxml2", "libxml2"},      {"libavahi-common3", "avahi"}, {"libavahi-client3", "avahi"},
-	{"ppp", "pppd"},             {"wpasupplicant", "wpa_supplicant"},
-	{"libblkid1", "util-linux"}, {"libmount1", "util-linux"},  {"libuuid1", "util-linux"},
-	{"libext2fs2", "e2fsprogs"}, {"libcom-err2", "e2fsprogs"}, {"lua5.1", "lua"},
-	{"lua5.3", "lua"},           {"lua5.4", "lua"},            {"musl-utils", "musl"},
-	{"libcrypto3", "openssl"},   {"libssl", "openssl"},
+    {"libc6", "glibc"},
+    {"libc-bin", "glibc"},
+    {"libc6-dev", "glibc"},
+    {"libc-l10n", "glibc"},
+    {"locales", "glibc"},
+    {"zlib1g", "zlib"},
+    {"libssl3", "openssl"},
+    {"libssl1.1", "openssl"},
+    {"libssl1.0.2", "openssl"},
+    {"libssl3t64", "openssl"},
+    {"libcurl4", "curl"},
+    {"libcurl3-gnutls", "curl"},
+    {"libexpat1", "expat"},
+    {"libsqlite3-0", "sqlite"},
+    {"sqlite3", "sqlite"},
+    {"libpng16-16", "libpng"},
+    {"libjpeg62-turbo", "libjpeg-turbo"},
+    {"libjson-c5", "json-c"},
+    {"libpcre2-8-0", "pcre2"},
+    {"libmbedtls14", "mbedtls"},
+    {"libmbedcrypto7", "mbedtls"},
+    {"libwolfssl35", "wolfssl"},
+    {"libmosquitto1", "mosquitto"},
+    {"libxml2", "libxml2"},
+    {"libavahi-common3", "avahi"},
+    {"libavahi-client3", "avahi"},
+    {"ppp", "pppd"},
+    {"wpasupplicant", "wpa_supplicant"},
+    {"libblkid1", "util-linux"},
+    {"libmount1", "util-linux"},
+    {"libuuid1", "util-linux"},
+    {"libext2fs2", "e2fsprogs"},
+    {"libcom-err2", "e2fsprogs"},
+    {"lua5.1", "lua"},
+    {"lua5.3", "lua"},
+    {"lua5.4", "lua"},
+    {"musl-utils", "musl"},
+    {"libcrypto3", "openssl"},
+    {"libssl", "openssl"},
 };
 
-static const char *const pkg_suffixes[] = {"-bin", "-base", "-server", "-client", "-run",
-					   "-common", "-utils", "-daemon", "-light"};
+static const char *const pkg_suffixes[] = {"-bin",    "-base",  "-server", "-client", "-run",
+                                           "-common", "-utils", "-daemon", "-light"};
 
 void iota_match_product(const char *package, char *out, size_t cap)
 {
@@ -119,7 +144,7 @@ void iota_match_upstream_version(const char *version, char *out, size_t cap)
 static int distro_purl(const char *purl)
 {
 	return purl && (strncmp(purl, "pkg:deb/", 8) == 0 || strncmp(purl, "pkg:apk/", 8) == 0 ||
-			strncmp(purl, "pkg:rpm/", 8) == 0);
+	                strncmp(purl, "pkg:rpm/", 8) == 0);
 }
 
 static int has_osv(const iota_vuln_match *m)
@@ -145,10 +170,10 @@ static int order(const void *a, const void *b)
 
 static void match_release(iota_vuln_match *m)
 {
-	char *f[] = {m->cve,          m->status_text,    m->confidence,   m->nvd_status,
-		     m->published,    m->description,    m->cvss3_vector, m->cvss3_severity,
-		     m->cvss4_vector, m->cvss4_severity, m->kev_added,    m->kev_due,
-		     m->kev_ransomware};
+	char *f[] = {m->cve,           m->status_text,    m->confidence,   m->nvd_status,
+	             m->published,     m->description,    m->cvss3_vector, m->cvss3_severity,
+	             m->cvss4_vector,  m->cvss4_severity, m->kev_added,    m->kev_due,
+	             m->kev_ransomware};
 	for (size_t k = 0; k < sizeof f / sizeof f[0]; k++)
 		iota_free(f[k]);
 	for (size_t k = 0; k < m->nevidence; k++) {
@@ -173,7 +198,7 @@ static int note_upstream(iota_vuln_match *m, const char *upstream)
 	if (!t)
 		return -1;
 	snprintf(t, n, "%s (distro build: upstream %s compared; backported fixes not assessed)",
-		 m->status_text, upstream);
+	         m->status_text, upstream);
 	iota_free(m->status_text);
 	m->status_text = t;
 	return 0;
@@ -189,15 +214,13 @@ iota_rc iota_match_component(iota_vulndb *db, const iota_match_input *in, iota_v
 	if (distro) {
 		iota_match_product(in->name, product, sizeof product);
 		iota_match_upstream_version(in->version ? in->version : "", upstream,
-					    sizeof upstream);
+		                            sizeof upstream);
 	} else {
 		snprintf(product, sizeof product, "%s", in->name);
 		snprintf(upstream, sizeof upstream, "%s", in->version ? in->version : "");
 	}
-	iota_vuln_query q = {.name = product,
-			     .version = upstream,
-			     .vendor = in->vendor,
-			     .cpe = in->cpe};
+	iota_vuln_query q = {
+	    .name = product, .version = upstream, .vendor = in->vendor, .cpe = in->cpe};
 	iota_vuln_result *up = NULL, *dist = NULL;
 	iota_rc rc = iota_vulndb_match(db, &q, &up);
 	if (rc != IOTA_OK)
@@ -210,9 +233,9 @@ iota_rc iota_match_component(iota_vulndb *db, const iota_match_input *in, iota_v
 		return IOTA_OK;
 	}
 	iota_vuln_query dq = {.name = product,
-			      .version = in->version,
-			      .ecosystem = in->ecosystem,
-			      .flags = IOTA_VULN_INCLUDE_NOT_AFFECTED};
+	                      .version = in->version,
+	                      .ecosystem = in->ecosystem,
+	                      .flags = IOTA_VULN_INCLUDE_NOT_AFFECTED};
 	rc = iota_vulndb_match(db, &dq, &dist);
 	if (rc != IOTA_OK) {
 		iota_vuln_result_free(up);
@@ -260,7 +283,7 @@ iota_rc iota_match_component(iota_vulndb *db, const iota_match_input *in, iota_v
 		if (!t)
 			goto nomem;
 		snprintf(t, n, "upstream %s: %s; distro build %s", upstream, up->identity,
-			 in->ecosystem);
+		         in->ecosystem);
 		iota_free(up->identity);
 		up->identity = t;
 	}
@@ -281,7 +304,7 @@ char *iota_match_db_summary(iota_vulndb *db)
 		return NULL;
 	char buf[1024];
 	size_t o = (size_t)snprintf(buf, sizeof buf, "%llu CVE records, %llu KEV entries",
-				    (unsigned long long)info->cves, (unsigned long long)info->kev);
+	                            (unsigned long long)info->cves, (unsigned long long)info->kev);
 	if (info->kev_catalog && o < sizeof buf)
 		o += (size_t)snprintf(buf + o, sizeof buf - o, " (catalog %s)", info->kev_catalog);
 	/* one entry per source name, the newest date seen; sources are listed in
@@ -291,7 +314,7 @@ char *iota_match_db_summary(iota_vulndb *db)
 		if (!si->name || strcmp(si->name, "kev") == 0)
 			continue;
 		o += (size_t)snprintf(buf + o, sizeof buf - o, "; %s%s%s", si->name,
-				      si->newest ? " newest " : "", si->newest ? si->newest : "");
+		                      si->newest ? " newest " : "", si->newest ? si->newest : "");
 	}
 	if (info->update_last && o < sizeof buf)
 		snprintf(buf + o, sizeof buf - o, "; updated to %s", info->update_last);
@@ -304,7 +327,7 @@ char *iota_match_db_summary(iota_vulndb *db)
 /* Looks up a path below root (absolute paths start at root, relative ones
  * at base), following symbolic links a few hops; links never leave root. */
 static iota_node *lookup_from(iota_scan *s, iota_node *root, iota_node *base, const char *path,
-			      int hops)
+                              int hops)
 {
 	iota_node *cur = path[0] == '/' ? root : base;
 	const char *p = path;
@@ -321,7 +344,8 @@ static iota_node *lookup_from(iota_scan *s, iota_node *root, iota_node *base, co
 		} else if (!(len == 1 && p[0] == '.')) {
 			iota_node *next = iota_vfs_child(s, cur, p, len);
 			if (next && next->kind == IOTA_NODE_SYMLINK && next->link)
-				next = hops >= 8 ? NULL : lookup_from(s, root, cur, next->link, hops + 1);
+				next = hops >= 8 ? NULL
+				                 : lookup_from(s, root, cur, next->link, hops + 1);
 			cur = next;
 		}
 		p += len;
@@ -401,10 +425,10 @@ static void release_of(iota_scan *s, iota_node *root, char *out, size_t cap)
 			*dot = '\0';
 		snprintf(out, cap, "Alpine:v%s", ver);
 	} else if (read_small(s, lookup(s, root, "etc/debian_version", 0), text, 64) == 0 &&
-		   isdigit((unsigned char)text[0])) {
+	           isdigit((unsigned char)text[0])) {
 		snprintf(out, cap, "Debian:%ld", strtol(text, NULL, 10));
 	} else if (read_small(s, lookup(s, root, "etc/alpine-release", 0), text, 64) == 0 &&
-		   isdigit((unsigned char)text[0])) {
+	           isdigit((unsigned char)text[0])) {
 		char *dot = strchr(text, '.');
 		if (dot && (dot = strchr(dot + 1, '.')) != NULL)
 			*dot = '\0';
@@ -505,7 +529,7 @@ static int by_origin(const void *a, const void *b)
 /* Spreads one program's level over the libraries it loads (breadth first,
  * every node at most once per program). */
 static int spread(struct graph *g, struct enode *prog, iota_exposure level, const char *via,
-		  struct enode **queue, unsigned char *seen)
+                  struct enode **queue, unsigned char *seen)
 {
 	const char *machine = iota_node_attr_get(prog->n, "elf.machine");
 	size_t head = 0, tail = 0;
@@ -531,8 +555,10 @@ static int spread(struct graph *g, struct enode *prog, iota_exposure level, cons
 				path[len] = '\0';
 				iota_node *ln = lookup(g->s, cur->n->container, path, 0);
 				struct enode *le = ln ? enode_of(g, ln) : NULL;
-				const char *lm = le ? iota_node_attr_get(le->n, "elf.machine") : NULL;
-				if (le && !seen[le - g->v] && lm && machine && !strcmp(lm, machine)) {
+				const char *lm =
+				    le ? iota_node_attr_get(le->n, "elf.machine") : NULL;
+				if (le && !seen[le - g->v] && lm && machine &&
+				    !strcmp(lm, machine)) {
 					seen[le - g->v] = 1;
 					queue[tail++] = le;
 				}
@@ -564,7 +590,8 @@ static int build_graph(struct graph *g)
 	for (size_t i = 0; i < g->n; i++)
 		if (is_program(g->v[i].n)) {
 			progs[np].e = &g->v[i];
-			if (iota_node_origin(g->v[i].n, progs[np].origin, sizeof progs[np].origin) < 0)
+			if (iota_node_origin(g->v[i].n, progs[np].origin, sizeof progs[np].origin) <
+			    0)
 				progs[np].origin[0] = '\0';
 			np++;
 		}
@@ -578,8 +605,8 @@ static int build_graph(struct graph *g)
 				continue;
 			const char *via =
 			    listening ? iota_arena_strdup(g->s->arena, progs[i].origin) : NULL;
-			spread(g, progs[i].e, listening ? IOTA_EXPO_LISTENING : IOTA_EXPO_LOCAL, via,
-			       queue, seen);
+			spread(g, progs[i].e, listening ? IOTA_EXPO_LISTENING : IOTA_EXPO_LOCAL,
+			       via, queue, seen);
 		}
 	rc = 0;
 out:
@@ -591,14 +618,14 @@ out:
 
 /* The highest level over the files a dpkg/opkg package lists. */
 static iota_exposure package_exposure(struct graph *g, iota_node *root, const char *kind,
-				      const char *pkg, const char *owner, const char **via)
+                                      const char *pkg, const char *owner, const char **via)
 {
 	*via = NULL;
-	iota_node *info = lookup(g->s, root, strcmp(kind, "dpkg") == 0 ? "var/lib/dpkg/info"
-							 : strcmp(kind, "opkg") == 0
-							     ? "usr/lib/opkg/info"
-							     : "",
-				 0);
+	iota_node *info = lookup(g->s, root,
+	                         strcmp(kind, "dpkg") == 0   ? "var/lib/dpkg/info"
+	                         : strcmp(kind, "opkg") == 0 ? "usr/lib/opkg/info"
+	                                                     : "",
+	                         0);
 	if (!info || strcmp(kind, "apk") == 0)
 		return IOTA_EXPO_UNKNOWN;
 	if (strcmp(kind, "opkg") == 0 && !info->first_child)
@@ -767,21 +794,22 @@ iota_rc iota_scan_match(iota_scan *s, struct iota_vulndb *db)
 	for (size_t i = 0; i < ncomp && rc == IOTA_OK; i++) {
 		iota_component *c = cv[i];
 		iota_match_input in = {.name = c->name,
-				       .version = c->version,
-				       .vendor = c->vendor,
-				       .purl = c->purl,
-				       .cpe = c->cpe,
-				       .ecosystem = c->node && distro_purl(c->purl)
-							? iota_node_attr_get(c->node, "sbom.ecosystem")
-							: NULL};
+		                       .version = c->version,
+		                       .vendor = c->vendor,
+		                       .purl = c->purl,
+		                       .cpe = c->cpe,
+		                       .ecosystem =
+		                           c->node && distro_purl(c->purl)
+		                               ? iota_node_attr_get(c->node, "sbom.ecosystem")
+		                               : NULL};
 		iota_vuln_result_free(c->vulns);
 		c->vulns = NULL;
 		iota_vuln_result *r = NULL;
 		iota_rc mr = iota_match_component(db, &in, &r);
 		if (mr != IOTA_OK) {
 			rc = iota_scan_fail(s, mr == IOTA_NOMEM ? IOTA_NOMEM : IOTA_FATAL,
-					    "matching %s %s: %s", c->name, c->version,
-					    iota_vulndb_error(db));
+			                    "matching %s %s: %s", c->name, c->version,
+			                    iota_vulndb_error(db));
 			break;
 		}
 		c->vulns = r;

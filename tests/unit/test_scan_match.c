@@ -44,9 +44,15 @@ static void test_product(void **state)
 {
 	(void)state;
 	static const char *const cases[][2] = {
-	    {"libc6", "glibc"},       {"zlib1g", "zlib"},         {"dropbear-bin", "dropbear"},
-	    {"dnsmasq-base", "dnsmasq"}, {"openssh-server", "openssh"}, {"busybox", "busybox"},
-	    {"libssl3", "openssl"},   {"curl", "curl"},           {"-bin", "-bin"},
+	    {"libc6", "glibc"},
+	    {"zlib1g", "zlib"},
+	    {"dropbear-bin", "dropbear"},
+	    {"dnsmasq-base", "dnsmasq"},
+	    {"openssh-server", "openssh"},
+	    {"busybox", "busybox"},
+	    {"libssl3", "openssl"},
+	    {"curl", "curl"},
+	    {"-bin", "-bin"},
 	};
 	char out[64];
 	for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
@@ -125,7 +131,8 @@ static void test_exposure(void **state)
 		copy_in(p, q);
 	}
 	put("etc/init.d/rcS", "#!/bin/sh\n/usr/sbin/dropbear -R\n");
-	put("etc/inittab", "::sysinit:/etc/init.d/rcS\n::respawn:/usr/sbin/telnetd -l /bin/login\n");
+	put("etc/inittab",
+	    "::sysinit:/etc/init.d/rcS\n::respawn:/usr/sbin/telnetd -l /bin/login\n");
 	put("etc/os-release", "PRETTY_NAME=\"Debian GNU/Linux 12 (bookworm)\"\nID=debian\n"
 	                      "VERSION_ID=\"12\"\n");
 	/* dpkg's view: the status database and each package's file list */
@@ -152,8 +159,9 @@ static void test_exposure(void **state)
 	assert_non_null(attr(s, "bin/busybox", "svc.listening")); /* through the applet link */
 	assert_null(attr(s, "usr/bin/tool", "svc.listening"));
 	/* a component that is the file itself (as binary signatures make) */
-	iota_component *own = iota_component_add(s, "dropbear", "2022.83", node_at(s, "usr/sbin/dropbear"),
-	                                         IOTA_REL_IS, IOTA_EV_SIGNATURE, "2022.83", 0);
+	iota_component *own =
+	    iota_component_add(s, "dropbear", "2022.83", node_at(s, "usr/sbin/dropbear"),
+	                       IOTA_REL_IS, IOTA_EV_SIGNATURE, "2022.83", 0);
 	assert_non_null(own);
 	assert_int_equal(iota_scan_sbom_links(s), IOTA_OK);
 
@@ -171,7 +179,8 @@ static void test_exposure(void **state)
 	assert_int_equal(component(s, "docs")->exposure, IOTA_EXPO_UNKNOWN); /* no ELF file */
 	assert_int_equal(component(s, "gone")->exposure, IOTA_EXPO_UNKNOWN); /* no file list */
 	/* which package each ELF file belongs to, and the release */
-	assert_string_equal(attr(s, "usr/sbin/dropbear", "sbom.package"), "dropbear-bin 2022.83-1+deb12u3");
+	assert_string_equal(attr(s, "usr/sbin/dropbear", "sbom.package"),
+	                    "dropbear-bin 2022.83-1+deb12u3");
 	snprintf(q, sizeof q, "%s/libc.so.6", ld);
 	assert_string_equal(attr(s, q, "sbom.package"), "libc6 2.36-9+deb12u14");
 	assert_string_equal(attr(s, "var/lib/dpkg/status", "sbom.ecosystem"), "Debian:12");

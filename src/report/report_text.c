@@ -160,8 +160,15 @@ void iota_report_vulns_text(FILE *out, const iota_vuln_row *rows, size_t n, cons
 	fprintf(out, "  %zu affected, %zu conditional, %zu unknown (not ruled out), %zu not affected\n",
 		count[IOTA_VULN_AFFECTED], count[IOTA_VULN_CONDITIONAL], count[IOTA_VULN_UNKNOWN],
 		count[IOTA_VULN_NOT_AFFECTED]);
-	fprintf(out, "  %-16s %-20s %-16s %-12s %-10s %-5s %-10s %s\n", "COMPONENT", "VERSION", "CVE",
-		"STATUS", "CONFIDENCE", "CVSS", "KEV", "EXPOSURE");
+	/* columns as wide as their longest entry (within reason) */
+	int wc = 9, wv = 7;
+	for (size_t i = 0; i < n && i < MAX_TEXT_VULNS; i++) {
+		int lc = (int)strlen(rows[i].component), lv = (int)strlen(rows[i].version);
+		wc = lc > wc ? (lc < 32 ? lc : 32) : wc;
+		wv = lv > wv ? (lv < 32 ? lv : 32) : wv;
+	}
+	fprintf(out, "  %-*s %-*s %-16s %-12s %-10s %-5s %-10s %s\n", wc, "COMPONENT", wv, "VERSION",
+		"CVE", "STATUS", "CONFIDENCE", "CVSS", "KEV", "EXPOSURE");
 	for (size_t i = 0; i < n && i < MAX_TEXT_VULNS; i++) {
 		const iota_vuln_row *r = &rows[i];
 		const iota_vuln_match *m = r->m;
@@ -170,16 +177,16 @@ void iota_report_vulns_text(FILE *out, const iota_vuln_row *rows, size_t n, cons
 		if (sc >= 0)
 			snprintf(cvss, sizeof cvss, "%.1f", sc);
 		const char *col = m->kev || (m->status == IOTA_VULN_AFFECTED && sc >= 7.0) ? red : "";
-		fprintf(out, "  %-16s %-20s %s%-16s%s %-12s %-10s %-5s %-10s %s\n", r->component,
-			r->version, col, m->cve, reset, iota_vuln_status_name(m->status),
+		fprintf(out, "  %-*s %-*s %s%-16s%s %-12s %-10s %-5s %-10s %s\n", wc, r->component,
+			wv, r->version, col, m->cve, reset, iota_vuln_status_name(m->status),
 			m->confidence ? m->confidence : "-", cvss,
 			m->kev ? (m->kev_due ? m->kev_due : "yes") : "-",
 			iota_exposure_name((iota_exposure)r->exposure));
-		fprintf(out, "  %s%18s %s", dim, "", m->status_text ? m->status_text : "");
+		fprintf(out, "  %s    %s", dim, m->status_text ? m->status_text : "");
 		if (r->via)
 			fprintf(out, "; exposed by %s", r->via);
 		if (r->where && r->where[0])
-			fprintf(out, "\n  %18s at %s", "", r->where);
+			fprintf(out, "\n      at %s", r->where);
 		fprintf(out, "%s\n", reset);
 	}
 	if (n > MAX_TEXT_VULNS)

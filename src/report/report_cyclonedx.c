@@ -30,8 +30,10 @@
  * Deterministic: serialNumber is a UUID made from the image's SHA-256 (name
  * based, RFC 9562 version 8 layout), no timestamp, everything sorted.
  */
+#include <errno.h>
 #include <inttypes.h>
 #include <jansson.h>
+#include <sys/stat.h>
 #include <openssl/evp.h>
 #include <stdlib.h>
 #include <string.h>
@@ -579,6 +581,10 @@ iota_rc iota_report_cyclonedx(iota_scan *s, FILE *out)
 
 /* ---- re-matching a stored SBOM ---- */
 
+/* A bound on what is read into memory (jansson holds the whole document):
+ * far above any image's SBOM. */
+#define MAX_SBOM_BYTES (512ull << 20)
+
 static const char *get_prop(json_t *o, const char *name)
 {
 	json_t *props = json_object_get(o, "properties");
@@ -605,6 +611,16 @@ iota_rc iota_vulndb_match_sbom(iota_vulndb *db, const char *path, iota_format f,
                                int color)
 {
 	json_error_t jerr;
+	struct stat st;
+	if (stat(path, &st) != 0) {
+		iota_vdb_seterr(db, "%s: %s", path, strerror(errno));
+		return IOTA_FATAL;
+	}
+	if (!S_ISREG(st.st_mode) || (uint64_t)st.st_size > MAX_SBOM_BYTES) {
+		iota_vdb_seterr(db, "%s: not a regular file of at most %u MiB", path,
+		                (unsigned)(MAX_SBOM_BYTES >> 20));
+		return IOTA_FATAL;
+	}
 	json_t *doc = json_load_file(path, JSON_REJECT_DUPLICATES, &jerr);
 	if (!doc) {
 		iota_vdb_seterr(db, "%s:%d: %s", path, jerr.line, jerr.text);

@@ -11,6 +11,7 @@
 #include "iotaudit/vulndb.h"
 #include "report/report.h"
 #include "util/alloc.h"
+#include "vuln/scan_match.h"
 
 static json_t *jstr(const char *s)
 {
@@ -171,6 +172,10 @@ static void walk(iota_scan *s, const iota_node *n, json_t *files, json_t *contai
 
 iota_rc iota_report_json(iota_scan *s, FILE *out)
 {
+	/* the SBOM facts (sbom.* attributes) are there whatever order the
+	 * formats are written in */
+	if (iota_scan_sbom_links(s) != IOTA_OK)
+		return IOTA_NOMEM;
 	char hex[65];
 	iota_totals t;
 	iota_scan_totals(s, &t);

@@ -147,6 +147,15 @@ def main():
         check(runs[0].stdout == runs[1].stdout, "scan --format %s: two runs byte-identical" % fmt)
         out[fmt] = runs[0].stdout.decode()
     rep = json.loads(out["json"])
+    outs = []
+    for order in ("json,cyclonedx,spdx", "spdx,cyclonedx,json"):
+        d = os.path.join(work, "out-" + order.replace(",", "-"))
+        shutil.rmtree(d, ignore_errors=True)
+        p = run([iotaudit, "scan", img, "--vulndb", db, "--format", order, "-o", d], env=env)
+        outs.append([open(os.path.join(d, "report." + e), "rb").read() if p.returncode == 0 else b""
+                     for e in ("json", "cdx.json", "spdx.json")])
+    check(outs[0] == outs[1] and outs[0][0] == out["json"].encode(),
+          "the order of formats does not change any report")
 
     # ---- matches of real records ----
     bb, drop, libc, z, dns = (comp(rep, n) for n in ("busybox", "dropbear-bin", "libc6", "zlib1g", "dnsmasq-base"))

@@ -65,7 +65,7 @@ int ay_open_bytes(ay_file *f, const char *name, const char *bytes, size_t len)
 		struct fy_diag_error *e = fy_diag_errors_iterate(diag, &it);
 		if (e)
 			snprintf(f->err, f->errcap, "%s:%d: not valid YAML: %s", name,
-				 e->line >= 0 ? e->line + 1 : 1, e->msg ? e->msg : "syntax error");
+				 e->line > 0 ? e->line : 1, e->msg ? e->msg : "syntax error");
 		else
 			snprintf(f->err, f->errcap, "%s:1: not valid YAML", name);
 		if (f->doc)

@@ -18,7 +18,8 @@ Checks, and fails with one line per problem:
     check;
   * every provision a firmware image can decide (verify: image) is served by a check,
     apart from the gaps listed in KNOWN_UNSERVED with their reason;
-  * profiles name existing standards, and a default level is one of the levels.
+  * profiles name existing standards, and a default level is one of the levels;
+  * every standard has its page docs/standards/<id>.md.
 
 Finding ids are read from the C sources: string literals shaped like "area.name" in
 src/analyze, src/core and src/unpack, after removing comments and the lines that set
@@ -208,6 +209,9 @@ def main():
 		standards[sid] = provs
 	if not standards:
 		problem(f"{cat}/standards: no standard files")
+	for sid in standards:
+		if not os.path.isfile(os.path.join(root, "docs", "standards", sid + ".md")):
+			problem(f"docs/standards/{sid}.md: missing (one page per standard)")
 
 	# ---- checks ----
 	ck_path = os.path.join(cat, "checks.yaml")

@@ -245,6 +245,49 @@ static const char *join_ids(assess_ctx *x, const iota_check **cs, size_t n)
 	return iota_arena_strdup(x->s->arena, buf);
 }
 
+/* "cred.default-password (critical) x2, secret.url-credentials (high) [checks cred-x, secrets]" */
+static const char *summarize(assess_ctx *x, const iota_finding **fs, size_t n, const iota_check **cs,
+			     size_t nc)
+{
+	char buf[768];
+	size_t o = 0, shown = 0;
+	buf[0] = '\0';
+	for (size_t i = 0; i < n && o < sizeof buf; i++) {
+		int seen = 0;
+		for (size_t j = 0; j < i && !seen; j++)
+			seen = strcmp(fs[j]->check, fs[i]->check) == 0;
+		if (seen)
+			continue;
+		size_t k = 0;
+		for (size_t j = i; j < n; j++)
+			k += strcmp(fs[j]->check, fs[i]->check) == 0;
+		if (shown++ == 4) {
+			o += (size_t)snprintf(buf + o, sizeof buf - o, ", ...");
+			break;
+		}
+		o += (size_t)snprintf(buf + o, sizeof buf - o, "%s%s (%s)", shown > 1 ? ", " : "",
+				      fs[i]->check, iota_severity_name(fs[i]->severity));
+		if (k > 1 && o < sizeof buf)
+			o += (size_t)snprintf(buf + o, sizeof buf - o, " x%zu", k);
+	}
+	/* the checks that found them */
+	size_t nh = 0;
+	for (size_t c = 0; c < nc && o < sizeof buf; c++) {
+		int hit = 0;
+		for (size_t i = 0; i < n && !hit; i++)
+			for (size_t j = 0; cs[c]->findings[j] && !hit; j++)
+				hit = iota_pattern_match(cs[c]->findings[j], fs[i]->check) ||
+				      (strcmp(fs[i]->check, "vuln.kev") == 0 &&
+				       strncmp(cs[c]->findings[j], "vuln.", 5) == 0);
+		if (hit)
+			o += (size_t)snprintf(buf + o, sizeof buf - o, "%s%s", nh++ ? ", " : " [check ",
+					      cs[c]->id);
+	}
+	if (nh && o < sizeof buf)
+		snprintf(buf + o, sizeof buf - o, "]");
+	return assess_printf(x, "%zu finding%s: %s", n, n == 1 ? "" : "s", buf);
+}
+
 static void set_tailoring(iota_provision_result *r, const iota_tailoring *t)
 {
 	r->justification = t->justification;
@@ -320,9 +363,15 @@ static int judge(assess_ctx *x, const iota_provision *p, iota_provision_result *
 	}
 	if (nf) {
 		fails[nf] = NULL;
+		/* the worst first, the origin order within a severity */
+		for (size_t i = 1; i < nf; i++)
+			for (size_t j = i; j > 0 && fails[j]->severity > fails[j - 1]->severity; j--) {
+				const iota_finding *t = fails[j];
+				fails[j] = fails[j - 1];
+				fails[j - 1] = t;
+			}
 		r->findings = fails;
-		const char *why = assess_printf(x, "%zu finding%s of %s: %s%s", nf, nf == 1 ? "" : "s",
-						join_ids(x, cs, nc), fails[0]->check, expired_note);
+		const char *why = assess_printf(x, "%s%s", summarize(x, fails, nf, cs, nc), expired_note);
 		if (pt) {
 			r->verdict = IOTA_VERDICT_ACCEPTED;
 			r->reason = assess_printf(x, "accepted (%s): %s", pt->justification, why);
@@ -402,9 +451,9 @@ static int judge(assess_ctx *x, const iota_provision *p, iota_provision_result *
 	if (nc && !all_ran)
 		r->reason = "vulnerability matching was not run (scan with --vulndb)";
 	else if (info)
-		r->reason = assess_printf(x, "the image does not show it (%s: %s)%s%s%s",
-					  info->f->check, info->f->message, nkeys ? "; evidence: " : "",
-					  nkeys ? (mo ? missing : "") : "", "");
+		r->reason = assess_printf(x, "the image does not show it (%s: %s)%s%s", info->f->check,
+					  info->f->message, mo ? "; vendor evidence needed: " : "",
+					  mo ? missing : "");
 	else if (image_ok)
 		r->reason = nkeys ? assess_printf(x, "%s found nothing; the vendor must confirm: %s",
 						  join_ids(x, cs, nc), missing)

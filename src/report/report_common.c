@@ -31,6 +31,27 @@ const iota_check *iota_report_check_for(const iota_catalog *cat, const char *fin
 	return best;
 }
 
+const iota_tailoring *iota_report_tailoring_for(const iota_assessment *a, const iota_finding *f)
+{
+	for (size_t i = 0; a && i < a->ntailoring; i++) {
+		const iota_tailoring *t = &a->tailoring[i];
+		if (t->expired || !t->kind || !t->id)
+			continue;
+		if (strcmp(t->kind, "finding") == 0) {
+			if (iota_pattern_match(t->id, f->check) ||
+			    (strncmp(f->check, "vuln.", 5) == 0 && f->evidence &&
+			     strcmp(f->evidence, t->id) == 0))
+				return t;
+		} else if (strcmp(t->kind, "check") == 0 && a->catalog) {
+			const iota_check *c = iota_catalog_check(a->catalog, t->id);
+			for (const char **p = c ? c->findings : NULL; p && *p; p++)
+				if (iota_pattern_match(*p, f->check))
+					return t;
+		}
+	}
+	return NULL;
+}
+
 size_t iota_report_verdict_total(const iota_assessment *a, iota_verdict v)
 {
 	size_t n = 0;
@@ -89,6 +110,27 @@ void iota_rview_free(iota_rview *v)
 	iota_free(v->components);
 	iota_free(v->vulns);
 	memset(v, 0, sizeof *v);
+}
+
+/* The assessment's vuln.* finding for this match (the engine makes one per
+ * scored match: the CVE as evidence, the component's node): its risk and
+ * whether tailoring accepts it. */
+static void vuln_assessed(const iota_assessment *a, iota_rvuln *rv)
+{
+	for (size_t i = 0; i < a->nrisks; i++) {
+		const iota_finding *f = a->risks[i].finding;
+		if (!f || f < a->vuln_findings || f >= a->vuln_findings + a->nvuln_findings)
+			continue;
+		if (f->node != rv->c->node || !f->evidence || strcmp(f->evidence, rv->m->cve) != 0)
+			continue;
+		rv->risk = a->risks[i].score;
+		rv->accepted = a->risks[i].accepted;
+		if (rv->accepted) {
+			const iota_tailoring *t = iota_report_tailoring_for(a, f);
+			rv->justification = t ? t->justification : NULL;
+		}
+		return;
+	}
 }
 
 iota_rc iota_rview_init(iota_scan *s, iota_rview *v)
@@ -155,6 +197,11 @@ iota_rc iota_rview_init(iota_scan *s, iota_rview *v)
 			r->risk = risk[k];
 			r->accepted = acc[k];
 			r->justification = just[k];
+			if (r->accepted) {
+				const iota_tailoring *t = iota_report_tailoring_for(a, r->f);
+				if (t && t->justification)
+					r->justification = t->justification;
+			}
 		}
 	}
 	iota_free(risk);
@@ -188,8 +235,12 @@ iota_rc iota_rview_init(iota_scan *s, iota_rview *v)
 			if (!origin)
 				goto nomem;
 		}
-		for (size_t j = 0; j < c->vulns->count; j++)
-			v->vulns[v->nvulns++] = (iota_rvuln){c, &c->vulns->matches[j], origin};
+		for (size_t j = 0; j < c->vulns->count; j++) {
+			iota_rvuln *rv = &v->vulns[v->nvulns++];
+			*rv = (iota_rvuln){c, &c->vulns->matches[j], origin, -1, 0, NULL};
+			if (a)
+				vuln_assessed(a, rv);
+		}
 	}
 	return IOTA_OK;
 nomem:

@@ -29,7 +29,10 @@ typedef struct iota_rfinding {
 typedef struct iota_rvuln {
 	const iota_component *c;
 	const iota_vuln_match *m;
-	const char *origin; /* of the component's node, "" for none */
+	const char *origin;        /* of the component's node, "" for none */
+	double risk;               /* of the assessment's vuln.* finding; <0 when none */
+	int accepted;              /* tailored */
+	const char *justification; /* of the tailoring, or NULL */
 } iota_rvuln;
 
 typedef struct iota_rview {
@@ -50,6 +53,11 @@ void iota_rview_free(iota_rview *v);
  * exact entry wins over a prefix ("cred.*"), the longest prefix over a
  * shorter one, catalog order breaks ties. NULL when none does. */
 const iota_check *iota_report_check_for(const iota_catalog *cat, const char *finding_check);
+
+/* The tailoring item (not expired) that accepts finding f, or NULL: a
+ * "finding" item naming its id (or a prefix of it, or the CVE of a vuln.*
+ * finding), or a "check" item whose check covers it. */
+const iota_tailoring *iota_report_tailoring_for(const iota_assessment *a, const iota_finding *f);
 
 /* How many provision results of all standards have the given verdict. */
 size_t iota_report_verdict_total(const iota_assessment *a, iota_verdict v);

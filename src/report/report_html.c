@@ -325,7 +325,7 @@ static void header(iota_scan *s, FILE *o, const iota_rview *v)
 		snprintf(r, sizeof r, "%.1f / 10", a->risk);
 		badge(o, risk_color(a->risk), r, 1);
 		if (a->risk_formula) {
-			fputs(" <span class=\"k small\">", o);
+			fputs("<br><span class=\"k small\">", o);
 			esc(o, a->risk_formula);
 			fputs("</span>", o);
 		}
@@ -409,27 +409,30 @@ static void verdicts(FILE *o, const iota_rview *v)
 		fprintf(o, "<span><i style=\"background:%s\"></i>%s</span>",
 		        verdict_color[verdict_order[k]], verdict_label[verdict_order[k]]);
 	fputs("</div>", o);
-	const int lw = 260, bw = 600, row = 34;
+	/* a row per standard: its name (a link to its table) and the share of
+	 * provisions per verdict above, the stacked bar below */
+	const int bw = 1000, row = 50;
 	fprintf(o,
 	        "<svg role=\"img\" viewBox=\"0 0 %d %zu\" width=\"100%%\">"
 	        "<title>Verdicts per standard</title>",
-	        lw + bw + 10, a->nstandards * row + 8);
+	        bw, a->nstandards * row + 4);
 	for (size_t i = 0; i < a->nstandards; i++) {
 		const iota_standard_result *sr = &a->standards[i];
-		int y = (int)i * row + 4;
+		int y = (int)i * row + 2;
 		fprintf(o, "<a href=\"#");
 		anchor(o, "std-", sr->standard->id);
-		fprintf(o,
-		        "\"><text x=\"%d\" y=\"%d\" text-anchor=\"end\" font-size=\"13\" "
-		        "fill=\"#1565c0\">",
-		        lw - 8, y + 18);
+		fprintf(o, "\"><text x=\"0\" y=\"%d\" font-size=\"14\" fill=\"#1565c0\">", y + 14);
 		esc(o, sr->standard->title ? sr->standard->title : sr->standard->id);
 		if (sr->level) {
 			fputc(' ', o);
 			esc(o, sr->level);
 		}
-		fputs("</text></a>", o);
-		double x = lw;
+		fprintf(o,
+		        "</text></a><text x=\"%d\" y=\"%d\" text-anchor=\"end\" font-size=\"12\" "
+		        "fill=\"#56657a\">%zu provisions: %zu pass, %zu fail</text>",
+		        bw, y + 14, sr->nresults, sr->counts[IOTA_VERDICT_PASS],
+		        sr->counts[IOTA_VERDICT_FAIL]);
+		double x = 0;
 		size_t total = sr->nresults ? sr->nresults : 1;
 		for (int k = 0; k < IOTA_VERDICT_COUNT; k++) {
 			iota_verdict vd = verdict_order[k];
@@ -440,13 +443,18 @@ static void verdicts(FILE *o, const iota_rview *v)
 			    o,
 			    "<rect x=\"%.1f\" y=\"%d\" width=\"%.1f\" height=\"24\" fill=\"%s\">"
 			    "<title>%s: %zu</title></rect>",
-			    x, y + 2, w, verdict_color[vd], verdict_label[vd], sr->counts[vd]);
+			    x, y + 20, w, verdict_color[vd], verdict_label[vd], sr->counts[vd]);
 			if (w >= 22)
 				fprintf(o,
 				        "<text x=\"%.1f\" y=\"%d\" text-anchor=\"middle\" "
-				        "font-size=\"12\" "
-				        "fill=\"#fff\">%zu</text>",
-				        x + w / 2, y + 18, sr->counts[vd]);
+				        "font-size=\"13\" "
+				        "fill=\"%s\">%zu</text>",
+				        x + w / 2, y + 37,
+				        vd == IOTA_VERDICT_NOT_APPLICABLE ||
+				                vd == IOTA_VERDICT_NEEDS_EVIDENCE
+				            ? "#1c2530"
+				            : "#fff",
+				        sr->counts[vd]);
 			x += w;
 		}
 	}
@@ -595,6 +603,14 @@ static void components(FILE *o, const iota_rview *v)
 			}
 			fputs("</td><td class=\"small\">", o);
 			esc(o, m->status_text ? m->status_text : iota_vuln_status_name(m->status));
+			if (list[i].accepted) {
+				fputs("<br>", o);
+				badge(o, verdict_color[IOTA_VERDICT_ACCEPTED], "accepted", 0);
+				if (list[i].justification) {
+					fputc(' ', o);
+					esc(o, list[i].justification);
+				}
+			}
 			fputs("</td><td>", o);
 			if (m->kev) {
 				badge(o, "#b71c1c", "KEV", 0);

@@ -525,9 +525,15 @@ static json_t *vuln_result(struct sarif *w, const iota_rvuln *rv)
 	set(w, r, "message", text_obj(msg));
 	set(w, r, "locations", location(w, c->node, UINT64_MAX, 0));
 	set(w, r, "partialFingerprints", fingerprint(m->cve, rv->origin, c->name));
-	if (m->status == IOTA_VULN_NOT_AFFECTED)
+	if (rv->accepted)
+		set(w, r, "suppressions", suppression(rv->justification));
+	else if (m->status == IOTA_VULN_NOT_AFFECTED)
 		set(w, r, "suppressions",
 		    suppression(m->status_text ? m->status_text : "not affected"));
+	if (rv->risk >= 0) {
+		set(w, r, "rank", json_real((double)(int)(rv->risk * 10.0 + 0.5)));
+		set(w, props, "risk", json_real(rv->risk));
+	}
 	set(w, props, "component", iota_report_jstr(c->name));
 	set(w, props, "version", iota_report_jstr(c->version));
 	if (c->purl)

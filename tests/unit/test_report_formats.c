@@ -201,6 +201,9 @@ static iota_vuln_match matches[3] = {{.cve = "CVE-2016-2107",
                                       .cvss4 = -1}};
 static iota_vuln_result vres = {.matches = matches, .count = 3, .identity_known = 1};
 
+static iota_finding vfind;
+static iota_tailoring tail;
+
 static void attach(iota_scan *s, iota_assessment *a, iota_standard_result *sr,
                    iota_provision_result *pr, iota_finding_risk *risks, const iota_finding **fail,
                    const iota_finding **acc, const iota_check **chk)
@@ -244,6 +247,19 @@ static void attach(iota_scan *s, iota_assessment *a, iota_standard_result *sr,
 		risks[i] = (iota_finding_risk){.finding = &s->findings[i],
 		                               .score = 1.0,
 		                               .accepted = &s->findings[i] == backup};
+	/* the engine's pseudo-finding of one match, accepted by a tailoring item naming the CVE */
+	iota_node *n = node_at(s, "etc/shadow");
+	vfind = (iota_finding){.check = "vuln.medium",
+	                       .severity = IOTA_SEV_MEDIUM,
+	                       .node = n,
+	                       .offset = UINT64_MAX,
+	                       .message = "CVE-2016-2107 in openssl",
+	                       .evidence = "CVE-2016-2107"};
+	risks[s->nfindings] = (iota_finding_risk){.finding = &vfind, .score = 4.2, .accepted = 1};
+	tail = (iota_tailoring){.kind = "finding",
+	                        .id = "CVE-2016-2107",
+	                        .justification = "AES-NI path not built",
+	                        .expires = "2099-01-01"};
 	static const char *reasons[] = {"critical finding cred.empty-password", NULL};
 	*a = (iota_assessment){.catalog = &cat,
 	                       .profile = "consumer",
@@ -251,15 +267,18 @@ static void attach(iota_scan *s, iota_assessment *a, iota_standard_result *sr,
 	                       .standards = sr,
 	                       .nstandards = 2,
 	                       .risks = risks,
-	                       .nrisks = s->nfindings,
+	                       .nrisks = s->nfindings + 1,
 	                       .risk = 9.1,
 	                       .risk_formula = "max of findings",
 	                       .gate_asked = 1,
 	                       .gate_reasons = reasons,
 	                       .ngate_reasons = 1};
+	a->vuln_findings = &vfind;
+	a->nvuln_findings = 1;
+	a->tailoring = &tail;
+	a->ntailoring = 1;
 	s->assessment = a;
 
-	iota_node *n = node_at(s, "etc/shadow");
 	iota_component *c = iota_component_add(s, "openssl", "1.0.2k", n, IOTA_REL_CONTAINS,
 	                                       IOTA_EV_SIGNATURE, "OpenSSL 1.0.2k", 16);
 	assert_non_null(c);
@@ -272,7 +291,7 @@ static void attach(iota_scan *s, iota_assessment *a, iota_standard_result *sr,
 	iota_assessment a;                                                                         \
 	iota_standard_result sr[2];                                                                \
 	iota_provision_result pr[3];                                                               \
-	iota_finding_risk *risks = calloc(s->nfindings, sizeof *risks);                            \
+	iota_finding_risk *risks = calloc(s->nfindings + 1, sizeof *risks);                        \
 	const iota_finding *fail[2] = {0}, *acc[2] = {0};                                          \
 	const iota_check *chk[2] = {0};                                                            \
 	attach(s, &a, sr, pr, risks, fail, acc, chk)
@@ -339,12 +358,16 @@ static void test_sarif_assessed(void **state)
 				assert_string_equal(
 				    json_string_value(json_object_get(s0, "justification")),
 				    "port closed, <b>console only</b>");
+			else if (!strcmp(id, "CVE-2016-2107"))
+				assert_string_equal(
+				    json_string_value(json_object_get(s0, "justification")),
+				    "AES-NI path not built");
 			else
 				assert_string_equal(id, "CVE-2099-0001");
 		}
 	}
 	assert_true(cred >= 1);
-	assert_int_equal(suppressed, 2);
+	assert_int_equal(suppressed, 3);
 	json_t *props = json_object_get(json_object_get(run, "properties"), "assessment");
 	assert_string_equal(json_string_value(json_object_get(props, "gate")), "failed");
 	json_decref(doc);
@@ -384,6 +407,7 @@ static void test_html_assessed(void **state)
 	assert_null(strstr(out, "<b>"));
 	assert_non_null(strstr(out, "port closed, &lt;b&gt;console only&lt;/b&gt;"));
 	assert_non_null(strstr(out, "9.1 / 10"));
+	assert_non_null(strstr(out, "accepted</span> AES-NI path not built"));
 	assert_non_null(strstr(out, "FAILED"));
 	assert_non_null(strstr(out, "critical finding cred.empty-password"));
 	/* the KEV match is listed first and highlighted */

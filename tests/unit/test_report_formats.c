@@ -16,6 +16,7 @@
 #include "report/report.h"
 #include "tree.h"
 #include "unit.h"
+#include "util/alloc.h"
 
 #define HOSTILE "<img src=x onerror=alert(1)>\"'&.conf.bak"
 
@@ -426,6 +427,33 @@ static void test_html_assessed(void **state)
 	DONE;
 }
 
+/* Every allocation of the writers failing in turn: a report written, or
+ * refused with NOMEM/FATAL, never a crash (leaks show in the ASan build). */
+static void test_alloc_fail(void **state)
+{
+	(void)state;
+	ASSESSED;
+	static const iota_format fmts[] = {IOTA_FORMAT_SARIF, IOTA_FORMAT_HTML, IOTA_FORMAT_CSV};
+	for (size_t k = 0; k < sizeof fmts / sizeof fmts[0]; k++) {
+		int done = 0;
+		for (long n = 0; n < 10000 && !done; n++) {
+			char *buf = NULL;
+			size_t len = 0;
+			FILE *m = open_memstream(&buf, &len);
+			assert_non_null(m);
+			iota_alloc_fail_after(n);
+			iota_rc rc = iota_report_write(s, fmts[k], m, 0);
+			iota_alloc_fail_after(-1);
+			fclose(m);
+			free(buf);
+			assert_true(rc == IOTA_OK || rc == IOTA_NOMEM || rc == IOTA_FATAL);
+			done = rc == IOTA_OK;
+		}
+		assert_true(done);
+	}
+	DONE;
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -435,6 +463,7 @@ int main(void)
 	    cmocka_unit_test_setup_teardown(test_sarif_assessed, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_csv_assessed, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_html_assessed, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_alloc_fail, setup, teardown),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

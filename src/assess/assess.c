@@ -335,7 +335,7 @@ static int judge(assess_ctx *x, const iota_provision *p, iota_provision_result *
 		const assess_finding *a = &x->af[j];
 		int covered = 0;
 		for (size_t i = 0; i < nc && !covered; i++)
-			covered = assess_check_covers(cs[i], a);
+			covered = x->cover[(size_t)(cs[i] - x->cat->checks) * x->naf + j];
 		if (!covered)
 			continue;
 		if (a->f->severity == IOTA_SEV_INFO) {
@@ -616,6 +616,13 @@ iota_rc iota_scan_assess(iota_scan *s, const iota_assess_options *o)
 	size_t nreal = 0;
 	if (vuln_findings(&x, &nreal) != 0)
 		return iota_scan_fail(s, IOTA_NOMEM, "out of memory");
+	/* which check covers which finding, once */
+	x.cover = iota_arena_alloc(s->arena, cat->nchecks * x.naf + 1);
+	if (!x.cover)
+		return iota_scan_fail(s, IOTA_NOMEM, "out of memory");
+	for (size_t c = 0; c < cat->nchecks; c++)
+		for (size_t j = 0; j < x.naf; j++)
+			x.cover[c * x.naf + j] = (unsigned char)assess_check_covers(&cat->checks[c], &x.af[j]);
 	if (assess_evidence_load(&x, o->evidence) != 0 || assess_tailoring_load(&x, o->tailoring) != 0)
 		return iota_scan_fail(s, IOTA_FATAL, "%s", err);
 	assess_policy *policy = NULL;

@@ -27,6 +27,7 @@ typedef struct assess_ctx {
 	unsigned level;        /* 1..4, 0 = none */
 	assess_finding *af;
 	size_t naf;
+	unsigned char *cover;  /* [check index * naf + finding]: the check covers the finding */
 	char *err;
 	size_t errcap;
 } assess_ctx;

@@ -2,6 +2,7 @@
 #include "assess/assess_yaml.h"
 
 #include <errno.h>
+#include <stdlib.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
@@ -43,31 +44,74 @@ int ay_fail(ay_file *f, struct fy_node *at, const char *fmt, ...)
 	return -1;
 }
 
+/* libfyaml's diagnostics arrive as text, "<input>:LINE:COL: error: message" and
+ * then the source line; the first error is kept. (Collecting errors in the
+ * diag object instead leaks them in libfyaml 0.7.) */
+struct diag_capture {
+	int line;
+	char msg[200];
+	int have;
+};
+
+static void capture(struct fy_diag *diag, void *user, const char *buf, size_t len)
+{
+	struct diag_capture *c = user;
+	(void)diag;
+	if (c->have)
+		return;
+	const char *e = NULL;
+	for (size_t i = 0; i + 7 <= len; i++)
+		if (memcmp(buf + i, "error: ", 7) == 0) {
+			e = buf + i;
+			break;
+		}
+	if (!e)
+		return;
+	/* backwards over ": " and ":COL" to ":LINE" */
+	const char *p = e;
+	int colons = 0;
+	while (p > buf && colons < 3) {
+		p--;
+		if (*p == ':')
+			colons++;
+	}
+	if (colons == 3)
+		c->line = (int)strtol(p + 1, NULL, 10);
+	const char *m = e + 7;
+	size_t n = 0;
+	while (m + n < buf + len && m[n] != '\n' && n + 1 < sizeof c->msg)
+		n++;
+	memcpy(c->msg, m, n);
+	c->msg[n] = '\0';
+	c->have = 1;
+}
+
 int ay_open_bytes(ay_file *f, const char *name, const char *bytes, size_t len)
 {
 	f->name = name;
 	f->doc = NULL;
+	struct diag_capture cap = {0};
 	struct fy_diag_cfg dc;
 	fy_diag_cfg_default(&dc);
 	dc.fp = NULL;
-	dc.output_fn = NULL;
+	dc.output_fn = capture;
+	dc.user = &cap;
+	dc.level = FYET_ERROR;
 	dc.colorize = false;
+	dc.show_source = false;
+	dc.show_position = true;
+	dc.show_type = false;
+	dc.show_module = false;
 	struct fy_diag *diag = fy_diag_create(&dc);
 	if (!diag) {
 		snprintf(f->err, f->errcap, "%s: out of memory", name);
 		return -1;
 	}
-	fy_diag_set_collect_errors(diag, true);
 	struct fy_parse_cfg cfg = {.flags = FYPCF_QUIET | FYPCF_DISABLE_RECYCLING, .diag = diag};
 	f->doc = fy_document_build_from_string(&cfg, bytes, len);
 	if (!f->doc || fy_diag_got_error(diag)) {
-		void *it = NULL;
-		struct fy_diag_error *e = fy_diag_errors_iterate(diag, &it);
-		if (e)
-			snprintf(f->err, f->errcap, "%s:%d: not valid YAML: %s", name,
-				 e->line > 0 ? e->line : 1, e->msg ? e->msg : "syntax error");
-		else
-			snprintf(f->err, f->errcap, "%s:1: not valid YAML", name);
+		snprintf(f->err, f->errcap, "%s:%d: not valid YAML: %s", name,
+			 cap.line > 0 ? cap.line : 1, cap.have ? cap.msg : "syntax error");
 		if (f->doc)
 			fy_document_destroy(f->doc);
 		f->doc = NULL;

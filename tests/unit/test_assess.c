@@ -17,6 +17,7 @@
 #include <unistd.h>
 
 #include "assess/assess.h"
+#include "util/alloc.h"
 #include "core/scan.h"
 #include "tree.h"
 #include "unit.h"
@@ -655,6 +656,60 @@ static void test_gate(void **state)
 	iota_scan_free(s);
 }
 
+/* ---- every allocation failing in turn ---- */
+
+static char *report(iota_scan *s)
+{
+	char *buf = NULL;
+	size_t len = 0;
+	FILE *f = open_memstream(&buf, &len);
+	assert_non_null(f);
+	iota_rc a = iota_report_write(s, IOTA_FORMAT_JSON, f, 0);
+	iota_rc b = iota_report_write(s, IOTA_FORMAT_TEXT, f, 0);
+	assert_true(a == IOTA_OK || a == IOTA_FATAL || a == IOTA_NOMEM);
+	assert_true(b == IOTA_OK || b == IOTA_FATAL || b == IOTA_NOMEM);
+	fclose(f);
+	return buf;
+}
+
+static void test_alloc_fail(void **state)
+{
+	(void)state;
+	weak_tree();
+	put("etc/os-release", "NAME=x\nSUPPORT_END=2020-01-01\n");
+	const char *ev = side_file("ev.yaml", "vdp_url: https://example.com/p\nsbom_available: true\n");
+	const char *tl = side_file("tl.yaml", "accept:\n  - check: cred\n    justification: j\n"
+					      "    compensating_control: c\n    owner: o\n"
+					      "    expires: 2027-01-31\n");
+	const char *po = side_file("po.yaml", "require: [no-kev, cvd-contact, cred]\nmax_risk: 1\n");
+	iota_scan *s = scan();
+	assert_int_equal(assess(s, "p", ev, tl, po, "low", NULL), IOTA_OK);
+	char *baseline = report(s);
+	iota_scan_free(s);
+	long clean = 0, failed = 0;
+	for (long n = 0; n < 20000 && clean < 5; n++) {
+		s = scan();
+		iota_alloc_fail_after(n);
+		iota_rc rc = assess(s, "p", ev, tl, po, "low", NULL);
+		iota_alloc_fail_after(-1);
+		assert_true(rc == IOTA_OK || rc == IOTA_NOMEM || rc == IOTA_FATAL);
+		if (rc != IOTA_OK)
+			assert_null(s->assessment);
+		char *rep = report(s);
+		if (rc == IOTA_OK && strcmp(rep, baseline) == 0)
+			clean++;
+		else {
+			clean = 0;
+			failed++;
+		}
+		free(rep);
+		iota_scan_free(s);
+	}
+	assert_true(clean == 5);
+	assert_true(failed > 10); /* the assessment does allocate: failures were met */
+	free(baseline);
+}
+
 /* The embedded catalog (data/catalog/) loads without error when present. */
 static void test_embedded(void **state)
 {
@@ -682,6 +737,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_tailoring, setup_all, teardown_all),
 		cmocka_unit_test_setup_teardown(test_risk, setup_all, teardown_all),
 		cmocka_unit_test_setup_teardown(test_gate, setup_all, teardown_all),
+		cmocka_unit_test_setup_teardown(test_alloc_fail, setup_all, teardown_all),
 		cmocka_unit_test(test_embedded),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);

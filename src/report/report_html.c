@@ -135,7 +135,10 @@ static const char css[] =
 
 static void badge(FILE *o, const char *color, const char *text, int big)
 {
-	fprintf(o, "<span class=\"badge%s\" style=\"background:%s\">", big ? " big" : "", color);
+	/* dark text on the light fills (amber, grey), white on the others */
+	int light = strcmp(color, "#f9a825") == 0 || strcmp(color, "#b0bec5") == 0;
+	fprintf(o, "<span class=\"badge%s\" style=\"background:%s%s\">", big ? " big" : "", color,
+	        light ? ";color:#1c2530" : "");
 	esc(o, text);
 	fputs("</span>", o);
 }

@@ -30,7 +30,6 @@
 #include "util/alloc.h"
 
 #define SARIF_SCHEMA "https://json.schemastore.org/sarif-2.1.0.json"
-#define IOTA_URI     "https://github.com/iotaudit/iotaudit"
 
 struct sarif {
 	iota_scan *s;
@@ -149,7 +148,6 @@ static void catalog_rules(struct sarif *w, const iota_catalog *cat)
 			set(w, help, "markdown", iota_report_jstr(md));
 		}
 		set(w, r, "help", help);
-		set(w, r, "helpUri", iota_report_jstr(IOTA_URI "/blob/main/docs/checks.md"));
 		push(w, tags, json_string("security"));
 		for (const iota_provision **p = c->provisions; p && *p; p++) {
 			push(w, provs, provision_ref(*p));
@@ -703,7 +701,6 @@ iota_rc iota_report_sarif(iota_scan *s, FILE *out)
 		set(&w, driver, "name", json_string("iotaudit"));
 		set(&w, driver, "version", json_string(iota_version()));
 		set(&w, driver, "semanticVersion", json_string(iota_version()));
-		set(&w, driver, "informationUri", json_string(IOTA_URI));
 		set(&w, driver, "rules", json_incref(w.rules));
 		set(&w, tool, "driver", json_incref(driver));
 		set(&w, run, "tool", json_incref(tool));

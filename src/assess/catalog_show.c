@@ -185,6 +185,33 @@ iota_rc iota_catalog_explain(const iota_catalog *c, const char *id, FILE *out)
 			pr->weights[4], pr->weights[3], pr->weights[2], pr->weights[1], pr->weights[0]);
 		return ferror(out) ? IOTA_FATAL : IOTA_OK;
 	}
+	/* a bare provision id several standards use: name them */
+	if (!strchr(id, ':')) {
+		size_t n = 0;
+		for (size_t j = 0; j < c->nprovisions; j++)
+			n += strcmp(c->provisions[j].id, id) == 0;
+		if (n > 1) {
+			fprintf(out, "'%s' is a provision of %zu standards; name one:\n", id, n);
+			for (size_t j = 0; j < c->nprovisions; j++)
+				if (strcmp(c->provisions[j].id, id) == 0)
+					fprintf(out, "  iotaudit explain '%s'   %s\n", c->provisions[j].ref,
+						c->provisions[j].title);
+			return ferror(out) ? IOTA_FATAL : IOTA_OK;
+		}
+	}
+	/* a finding id (as reports show them): the checks that look at it */
+	int shown = 0;
+	for (size_t i = 0; i < c->nchecks; i++)
+		for (size_t k = 0; c->checks[i].findings[k]; k++)
+			if (iota_pattern_match(c->checks[i].findings[k], id)) {
+				if (!shown++)
+					fprintf(out, "finding %s is looked at by:\n\n", id);
+				iota_catalog_explain(c, c->checks[i].id, out);
+				fputc('\n', out);
+				break;
+			}
+	if (shown)
+		return ferror(out) ? IOTA_FATAL : IOTA_OK;
 	const iota_evidence_key *k = iota_catalog_evidence_key(c, id);
 	if (k) {
 		fprintf(out, "evidence key %s (%s) — %s\n\n", k->key, k->type, k->title);

@@ -322,7 +322,20 @@ static void header(iota_scan *s, FILE *o, const iota_rview *v)
 		      "standards)",
 		      o);
 	}
-	fputs("</td></tr><tr><td class=\"k\">Overall risk</td><td>", o);
+	fputs("</td></tr>", o);
+	if (a) {
+		const char *files[3][2] = {{"Vendor evidence", a->evidence_file},
+		                           {"Tailoring", a->tailoring_file},
+		                           {"Policy", a->policy_file}};
+		for (int i = 0; i < 3; i++) {
+			if (!files[i][1])
+				continue;
+			fprintf(o, "<tr><td class=\"k\">%s</td><td class=\"mono\">", files[i][0]);
+			esc(o, files[i][1]);
+			fputs("</td></tr>", o);
+		}
+	}
+	fputs("<tr><td class=\"k\">Overall risk</td><td>", o);
 	if (a) {
 		char r[32];
 		snprintf(r, sizeof r, "%.1f / 10", a->risk);
@@ -714,7 +727,10 @@ static void provisions(FILE *o, const iota_rview *v)
 				fputs("</span>", o);
 			}
 			if (r->justification) {
-				fputs("<br><span class=\"muted\">accepted: ", o);
+				fputs(r->tailoring_expired
+				          ? "<br><span class=\"muted\">acceptance expired: "
+				          : "<br><span class=\"muted\">accepted: ",
+				      o);
 				esc(o, r->justification);
 				if (r->control) {
 					fputs("; control: ", o);

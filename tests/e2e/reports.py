@@ -312,6 +312,47 @@ def screenshot(html_path, png, workdir):
         check(bytes(rgb) in colours, "screenshot shows the %s colour #%02x%02x%02x" % ((what,) + rgb))
 
 
+TAILORING = """accept:
+  - finding: cfg.backup-file
+    justification: "removed in release 2.1, <b>tracked</b>"
+    compensating_control: "no shell access"
+    owner: "firmware team"
+    expires: %s
+"""
+
+
+def check_tailoring(iotaudit, img, work):
+    """An accepted finding id: every one of its findings is a suppressed SARIF
+    result with the justification, marked in the HTML; expired, none is."""
+    for expires, live in (("2099-12-31", True), ("2001-01-01", False)):
+        path = os.path.join(work, "tailoring-%s.yaml" % expires)
+        with open(path, "w") as f:
+            f.write(TAILORING % expires)
+        out = os.path.join(work, "out-tailoring-%s" % expires)
+        rc, err = run(iotaudit, img, out, ["--profile", "consumer", "--tailoring", path])
+        name = "tailoring until %s" % expires
+        check(rc == 0, "%s: exit %d: %s" % (name, rc, err.strip()[-300:]))
+        if rc != 0:
+            continue
+        sarif = json.loads(read(os.path.join(out, "report.sarif")))
+        results = sarif["runs"][0]["results"]
+        backup = [r for r in results if r["properties"]["check"] == "cfg.backup-file"]
+        others = [r for r in results if r["properties"]["check"] != "cfg.backup-file"]
+        check(len(backup) >= 3, "%s: the backup-file findings are there (%d)" % (name, len(backup)))
+        sup = [r.get("suppressions", [{}])[0].get("justification") for r in backup]
+        want = ["removed in release 2.1, <b>tracked</b>"] * len(backup) if live else [None] * len(backup)
+        check(sup == want, "%s: suppressions of the accepted findings: %s" % (name, sup[:2]))
+        check(not any("suppressions" in r for r in others),
+              "%s: no other result is suppressed" % name)
+        page = read(os.path.join(out, "report.html"))
+        # in the findings list: an "accepted" badge with the justification
+        shown = "accepted</span> <span class=\"small\">removed in release 2.1, " \
+                "&lt;b&gt;tracked&lt;/b&gt;" in page
+        check(shown == live, "%s: the HTML marks the findings accepted (%s)" % (name, shown))
+        check(("acceptance expired: removed in release 2.1" in page) == (not live),
+              "%s: the HTML says when the acceptance expired" % name)
+
+
 def main():
     if len(sys.argv) < 4:
         print(__doc__)
@@ -380,6 +421,8 @@ def main():
             # the screenshot: the first fixture image, assessed when it can be
             if not hostile and (shot is None or (shot[0] == img and mode != "plain")):
                 shot = (img, os.path.join(out, "report.html"))
+    if "--tailoring" in helptext and len(modes) > 1:
+        check_tailoring(iotaudit, hostile_dir, work)
     if shot:
         screenshot(shot[1], os.path.join(work, "report.png"), work)
     return finish()

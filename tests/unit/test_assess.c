@@ -18,7 +18,9 @@
 
 #include "assess/assess.h"
 #include "util/alloc.h"
+#include "core/component.h"
 #include "core/scan.h"
+#include "iotaudit/vulndb.h"
 #include "tree.h"
 #include "unit.h"
 
@@ -656,6 +658,75 @@ static void test_gate(void **state)
 	iota_scan_free(s);
 }
 
+/* ---- vulnerability matches as derived findings ---- */
+
+static void test_vulns(void **state)
+{
+	(void)state;
+	clean_tree();
+	iota_scan *s = scan();
+	iota_node *n = node_at(s, "etc/shadow");
+	iota_component *c = iota_component_add(s, "openssl", "1.0.2k", n, IOTA_REL_IS,
+					       IOTA_EV_PACKAGE_DB, "openssl 1.0.2k", UINT64_MAX);
+	assert_non_null(c);
+	/* what iota_scan_match() leaves on a component: a KEV match, a high one, an
+	 * unscored one and a "not affected" statement */
+	iota_vuln_match m[4];
+	memset(m, 0, sizeof m);
+	m[0] = (iota_vuln_match){.cve = "CVE-2016-2107", .status = IOTA_VULN_AFFECTED,
+				 .confidence = "confirmed", .cvss3 = 5.9, .cvss4 = -1, .kev = 1};
+	m[1] = (iota_vuln_match){.cve = "CVE-2016-2105", .status = IOTA_VULN_AFFECTED,
+				 .confidence = "confirmed", .cvss3 = 7.5, .cvss4 = -1};
+	m[2] = (iota_vuln_match){.cve = "CVE-2099-0001", .status = IOTA_VULN_UNKNOWN, .cvss3 = -1,
+				 .cvss4 = -1};
+	m[3] = (iota_vuln_match){.cve = "CVE-2099-0002", .status = IOTA_VULN_NOT_AFFECTED,
+				 .cvss3 = 9.8, .cvss4 = -1};
+	iota_vuln_result r = {.matches = m, .count = 4, .identity_known = 1, .unknown = 1};
+	c->vulns = &r;
+	c->exposure = IOTA_EXPO_LISTENING;
+	s->vulndb_summary = "test";
+
+	const char *pol = side_file("p.yaml", "require: [no-kev]\n");
+	assert_int_equal(assess(s, "p", NULL, NULL, pol, "high", NULL), IOTA_OK);
+	const iota_assessment *A = s->assessment;
+	assert_true(A->vulns_matched);
+	/* vuln.kev (answering vuln.medium too), vuln.high, one vuln.unassessed, sbom.components */
+	assert_int_equal(A->nvuln_findings, 4);
+	assert_string_equal(A->vuln_findings[0].check, "vuln.kev");
+	assert_int_equal(A->vuln_findings[0].severity, IOTA_SEV_MEDIUM);
+	assert_string_equal(A->vuln_findings[1].check, "vuln.high");
+	assert_string_equal(A->vuln_findings[2].check, "vuln.unassessed");
+	assert_string_equal(A->vuln_findings[3].check, "sbom.components");
+	/* the KEV check ran and failed P6 */
+	const iota_provision_result *pr = verdict(s, "std-a:P6");
+	assert_int_equal(pr->verdict, IOTA_VERDICT_FAIL);
+	assert_non_null(strstr(pr->findings[0]->message, "CVE-2016-2107"));
+	/* risk: medium 5 x (0.5 + 0.45) x 1.5 (KEV) x 1.25 (listening) = 8.9 */
+	int seen = 0;
+	for (size_t i = 0; i < A->nrisks; i++)
+		if (strcmp(A->risks[i].finding->check, "vuln.kev") == 0) {
+			assert_float_equal(A->risks[i].score, 8.9, 1e-9);
+			assert_string_equal(A->risks[i].exposure, "known exploited, listening");
+			seen = 1;
+		}
+	assert_true(seen);
+	/* the gate: the KEV, and --fail-on high catches the confirmed high one */
+	assert_true(has_reason(s, "policy requires no-kev: vuln.kev"));
+	assert_true(has_reason(s, "--fail-on high: vuln.high"));
+	assert_false(has_reason(s, "CVE-2099-0002"));
+
+	/* accepting the CVE by its id takes it out of P6 and the gate */
+	const char *t = side_file("t.yaml", "accept:\n  - finding: CVE-2016-2107\n"
+					    "    justification: \"not reachable: no TLS server\"\n"
+					    "    compensating_control: c\n    owner: o\n"
+					    "    expires: 2027-01-31\n");
+	assert_int_equal(assess(s, "p", NULL, t, pol, NULL, NULL), IOTA_OK);
+	assert_int_equal(verdict(s, "std-a:P6")->verdict, IOTA_VERDICT_ACCEPTED);
+	assert_int_equal(iota_gate_reasons(s), 0);
+	c->vulns = NULL;
+	iota_scan_free(s);
+}
+
 /* ---- every allocation failing in turn ---- */
 
 static char *report(iota_scan *s)
@@ -737,6 +808,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_tailoring, setup_all, teardown_all),
 		cmocka_unit_test_setup_teardown(test_risk, setup_all, teardown_all),
 		cmocka_unit_test_setup_teardown(test_gate, setup_all, teardown_all),
+		cmocka_unit_test_setup_teardown(test_vulns, setup_all, teardown_all),
 		cmocka_unit_test_setup_teardown(test_alloc_fail, setup_all, teardown_all),
 		cmocka_unit_test(test_embedded),
 	};

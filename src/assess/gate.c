@@ -47,7 +47,8 @@ static const struct {
 	{"no-critical-vulnerability", "no component with a critical vulnerability"},
 	{"update-mechanism", "an update mechanism is present (and no update.none finding)"},
 	{"secure-update", "an update mechanism that verifies what it installs"},
-	{"cvd-contact", "a vulnerability disclosure contact (evidence or the image)"},
+	{"cvd-contact", "a vulnerability disclosure contact: security_contact, vdp_contact or "
+			"vdp_url in the evidence, or a contact in the image"},
 	{"support-period", "a support period end that is not past (evidence or the image)"},
 };
 
@@ -57,6 +58,15 @@ static int is_builtin(const char *n)
 		if (strcmp(builtins[i].name, n) == 0)
 			return 1;
 	return 0;
+}
+
+static const char *builtin_names(void)
+{
+	static char buf[256];
+	size_t o = 0;
+	for (size_t i = 0; i < sizeof builtins / sizeof builtins[0] && o < sizeof buf; i++)
+		o += (size_t)snprintf(buf + o, sizeof buf - o, "%s%s", i ? ", " : "", builtins[i].name);
+	return buf;
 }
 
 static int prov_list(assess_ctx *x, ay_file *f, struct fy_node *root, const char *key,
@@ -121,9 +131,9 @@ int assess_policy_load(assess_ctx *x, const char *path, assess_policy **out)
 		for (size_t i = 0; p->require[i]; i++)
 			if (!is_builtin(p->require[i]) && !iota_catalog_check(x->cat, p->require[i])) {
 				ay_fail(&f, ay_get(root, "require"),
-					"require: '%s' is neither a built-in criterion nor a catalog "
-					"check",
-					p->require[i]);
+					"require: '%s' is neither a built-in criterion (%s) nor a "
+					"catalog check",
+					p->require[i], builtin_names());
 				goto out;
 			}
 	}
@@ -288,13 +298,12 @@ static int builtin(struct reasons *r, const char *name)
 		return 0;
 	}
 	if (strcmp(name, "cvd-contact") == 0) {
-		const char *w1 = NULL, *w2 = NULL;
-		if (evidence_ok(x, "security_contact", &w1) || evidence_ok(x, "vdp_url", &w2))
+		const char *w1 = NULL, *w2 = NULL, *w3 = NULL;
+		if (evidence_ok(x, "security_contact", &w1) || evidence_ok(x, "vdp_contact", &w2) ||
+		    evidence_ok(x, "vdp_url", &w3))
 			return 0;
-		if (!iota_catalog_evidence_key(x->cat, "security_contact") &&
-		    !iota_catalog_evidence_key(x->cat, "vdp_url") && x->s->root &&
-		    any_attr(x->s->root, "life.security_contact"))
-			return 0;
+		if (x->s->root && any_attr(x->s->root, "life.security_contact"))
+			return 0; /* the image names one even if the catalog has no key for it */
 		return add(r, assess_printf(x, "%s: no vulnerability disclosure contact (%s)", label,
 					    w1 ? w1 : "no evidence"));
 	}
@@ -304,15 +313,9 @@ static int builtin(struct reasons *r, const char *name)
 			return 0;
 		return add(r, assess_printf(x, "%s: support_period_end %s", label, why));
 	}
-	/* a catalog check */
+	/* a catalog check: no unaccepted finding of it, of any severity */
 	const iota_check *c = iota_catalog_check(x->cat, name);
-	const char *const *pats = c->findings;
-	size_t before = r->n;
-	if (findings_reason(r, label, pats, 0) != 0)
-		return -1;
-	/* info findings do not fail a check here either; nothing to add */
-	(void)before;
-	return 0;
+	return findings_reason(r, label, c->findings, 0);
 }
 
 static const iota_provision_result *result_of(const assess_ctx *x, const iota_provision *p)

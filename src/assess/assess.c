@@ -413,10 +413,18 @@ static int judge(assess_ctx *x, const iota_provision *p, iota_provision_result *
 					       eo ? "; " : "", v->key->key,
 					       v->is_null ? "none" : v->value, v->source);
 		const char *why = NULL;
-		if (assess_evidence_judge(x, v, &why))
+		if (!assess_evidence_judge(x, v, &why)) {
+			if (!ev_fail)
+				ev_fail = assess_printf(x, "%s: %s", v->key->key, why);
+		} else if (v->from_image) {
+			/* corroborated by the image; the vendor must still state it */
+			if (mo < sizeof missing)
+				mo += (size_t)snprintf(missing + mo, sizeof missing - mo,
+						       "%s%s (the image says %s)", mo ? ", " : "",
+						       v->key->key, v->value);
+		} else {
 			npass++;
-		else if (!ev_fail)
-			ev_fail = assess_printf(x, "%s: %s", v->key->key, why);
+		}
 	}
 	if (eo)
 		r->evidence = iota_arena_strdup(ar, evbuf);

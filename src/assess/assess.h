@@ -143,6 +143,7 @@ typedef struct iota_evidence_value {
 	const char *value;       /* as written; "" for null */
 	int is_null;             /* "key: ~" / empty: the vendor says there is none */
 	const char *source;      /* "evidence.yaml:12" or "image: /etc/os-release" */
+	int from_image;          /* corroboration: can fail a provision, never pass one alone */
 } iota_evidence_value;
 
 typedef struct iota_assessment {

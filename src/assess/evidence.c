@@ -151,6 +151,7 @@ int assess_evidence_load(assess_ctx *x, const char *path)
 		e->key = k;
 		e->value = found[i];
 		e->source = assess_printf(x, "image: %s", origin);
+		e->from_image = 1;
 	}
 	return 0;
 }

@@ -452,7 +452,8 @@ static void test_evidence(void **state)
 	iota_scan_free(s);
 }
 
-/* What the image says counts as evidence: os-release SUPPORT_END. */
+/* What the image says (os-release SUPPORT_END) corroborates: it fails a provision
+ * once past, it never passes one alone. */
 static void test_image_evidence(void **state)
 {
 	(void)state;
@@ -461,9 +462,11 @@ static void test_image_evidence(void **state)
 	iota_scan *s = scan();
 	assert_string_equal(attr(s, "etc/os-release", "life.support_end"), "2028-03-31");
 	assert_int_equal(assess(s, "p", NULL, NULL, NULL, NULL, NULL), IOTA_OK);
+	/* corroboration only: the vendor must still publish it */
 	const iota_provision_result *r = verdict(s, "std-a:P4");
-	assert_int_equal(r->verdict, IOTA_VERDICT_PASS);
+	assert_int_equal(r->verdict, IOTA_VERDICT_NEEDS_EVIDENCE);
 	assert_non_null(strstr(r->evidence, "image:"));
+	assert_non_null(strstr(r->reason, "the image says 2028-03-31"));
 	iota_scan_free(s);
 	s = scan();
 	assert_int_equal(assess(s, "p", NULL, NULL, NULL, NULL, "2029-01-01"), IOTA_OK);

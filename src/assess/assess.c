@@ -314,9 +314,9 @@ static int judge(assess_ctx *x, const iota_provision *p, iota_provision_result *
 		for (size_t k = 0; x->cat->checks[i].provisions[k]; k++)
 			nc += x->cat->checks[i].provisions[k] == p;
 	const iota_check **cs = iota_arena_alloc(ar, (nc + 1) * sizeof *cs);
-	const iota_finding **fails = iota_arena_alloc(ar, (x->naf + 1) * sizeof *fails);
-	const iota_finding **acc = iota_arena_alloc(ar, (x->naf + 1) * sizeof *acc);
-	if (!cs || !fails || !acc)
+	/* collected in scratch space shared by all provisions, kept at their size */
+	const iota_finding **fails = x->scratch, **acc = x->scratch + x->naf + 1;
+	if (!cs)
 		return -1;
 	nc = 0;
 	int all_ran = 1;
@@ -352,6 +352,20 @@ static int judge(assess_ctx *x, const iota_provision *p, iota_provision_result *
 			if (a->expired_by && !expired_by)
 				expired_by = a->expired_by;
 		}
+	}
+	if (nf) {
+		const iota_finding **v = iota_arena_alloc(ar, (nf + 1) * sizeof *v);
+		if (!v)
+			return -1;
+		memcpy(v, fails, nf * sizeof *v);
+		fails = v;
+	}
+	if (na) {
+		const iota_finding **v = iota_arena_alloc(ar, (na + 1) * sizeof *v);
+		if (!v)
+			return -1;
+		memcpy(v, acc, na * sizeof *v);
+		acc = v;
 	}
 	iota_tailoring *pt = assess_tailoring_provision(x, p, 0);
 	iota_tailoring *pt_old = assess_tailoring_provision(x, p, 1);
@@ -623,6 +637,9 @@ iota_rc iota_scan_assess(iota_scan *s, const iota_assess_options *o)
 
 	size_t nreal = 0;
 	if (vuln_findings(&x, &nreal) != 0)
+		return iota_scan_fail(s, IOTA_NOMEM, "out of memory");
+	x.scratch = iota_arena_alloc(s->arena, 2 * (x.naf + 1) * sizeof *x.scratch);
+	if (!x.scratch)
 		return iota_scan_fail(s, IOTA_NOMEM, "out of memory");
 	/* which check covers which finding, once */
 	x.cover = iota_arena_alloc(s->arena, cat->nchecks * x.naf + 1);

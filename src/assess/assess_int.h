@@ -27,7 +27,8 @@ typedef struct assess_ctx {
 	unsigned level;        /* 1..4, 0 = none */
 	assess_finding *af;
 	size_t naf;
-	unsigned char *cover;  /* [check index * naf + finding]: the check covers the finding */
+	unsigned char *cover;
+	const iota_finding **scratch; /* 2 x (naf + 1): a verdict's findings while judging */  /* [check index * naf + finding]: the check covers the finding */
 	char *err;
 	size_t errcap;
 } assess_ctx;

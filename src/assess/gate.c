@@ -202,12 +202,18 @@ static const char *where(assess_ctx *x, const iota_finding *f)
 }
 
 /* Findings (unaccepted) matching one of pats, or with severity >= min_sev
- * (pats NULL); vulnerability pseudo-findings count only when confirmed. */
+ * (pats NULL); vulnerability pseudo-findings count only when confirmed.
+ * One reason per finding id: the first place and how many more. */
 static int findings_reason(struct reasons *r, const char *label, const char *const *pats,
 			   int min_sev)
 {
 	assess_ctx *x = r->x;
-	/* one reason per finding id: the count and the first place */
+	struct group {
+		const assess_finding *first;
+		size_t count;
+	} *g = NULL;
+	size_t ng = 0, capg = 0;
+	int rc = 0;
 	for (size_t i = 0; i < x->naf; i++) {
 		const assess_finding *a = &x->af[i];
 		if (a->accepted_by)
@@ -222,33 +228,34 @@ static int findings_reason(struct reasons *r, const char *label, const char *con
 		}
 		if (!hit)
 			continue;
-		int seen = 0;
-		for (size_t j = 0; j < i && !seen; j++) {
-			const assess_finding *b = &x->af[j];
-			if (b->accepted_by || strcmp(b->f->check, a->f->check) != 0)
-				continue;
-			int bhit = 0;
-			if (pats) {
-				for (size_t k = 0; pats[k] && !bhit; k++)
-					bhit = assess_finding_matches(b, pats[k]);
-			} else {
-				bhit = (int)b->f->severity >= min_sev && (!b->cve || b->confirmed);
-			}
-			seen = bhit;
-		}
-		if (seen)
+		size_t k = 0;
+		while (k < ng && strcmp(g[k].first->f->check, a->f->check) != 0)
+			k++;
+		if (k < ng) {
+			g[k].count++;
 			continue;
-		size_t count = 0;
-		for (size_t j = i; j < x->naf; j++)
-			count += !x->af[j].accepted_by && strcmp(x->af[j].f->check, a->f->check) == 0;
-		if (add(r, assess_printf(x, "%s: %s (%s) %s%s%s", label, a->f->check,
-					 iota_severity_name(a->f->severity), a->f->message,
-					 where(x, a->f),
-					 count > 1 ? assess_printf(x, " (and %zu more)", count - 1)
-						   : "")) != 0)
-			return -1;
+		}
+		if (ng == capg) {
+			size_t nc = capg ? capg * 2 : 16;
+			struct group *v = iota_arena_alloc(x->s->arena, nc * sizeof *v);
+			if (!v)
+				return -1;
+			if (ng)
+				memcpy(v, g, ng * sizeof *v);
+			g = v;
+			capg = nc;
+		}
+		g[ng].first = a;
+		g[ng++].count = 1;
 	}
-	return 0;
+	for (size_t k = 0; k < ng && rc == 0; k++) {
+		const iota_finding *f = g[k].first->f;
+		rc = add(r, assess_printf(x, "%s: %s (%s) %s%s%s", label, f->check,
+					  iota_severity_name(f->severity), f->message, where(x, f),
+					  g[k].count > 1 ? assess_printf(x, " (and %zu more)", g[k].count - 1)
+							 : ""));
+	}
+	return rc;
 }
 
 static int any_attr(const iota_node *n, const char *key)

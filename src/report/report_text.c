@@ -193,9 +193,10 @@ static void assessment_text(iota_scan *s, FILE *out, const struct colors *c)
 				fprintf(out, "    - %s\n", A->gate_reasons[i]);
 		}
 	}
-	fprintf(out, "  %s(needs-evidence: answer with --evidence FILE; 'iotaudit explain "
-		     "STANDARD:PROVISION' says what is asked)%s\n",
-		c->dim, c->reset);
+	if (A->counts[IOTA_VERDICT_NEEDS_EVIDENCE])
+		fprintf(out, "  %s(%zu need evidence: answer them with --evidence FILE; 'iotaudit "
+			     "explain STANDARD:PROVISION' says what is asked)%s\n",
+			c->dim, A->counts[IOTA_VERDICT_NEEDS_EVIDENCE], c->reset);
 }
 
 iota_rc iota_report_text(iota_scan *s, FILE *out, int color)

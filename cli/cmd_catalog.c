@@ -7,6 +7,7 @@
 static const char catalog_usage[] =
 	"usage: iotaudit catalog list [standards|profiles|checks|evidence-keys|STANDARD] [--data DIR]\n"
 	"       iotaudit catalog show ID [--data DIR]\n"
+	"       iotaudit catalog template [PROFILE] [--data DIR]   a vendor evidence file to fill in\n"
 	"\n"
 	"  ID is a check, a provision (STANDARD:ID, or the bare id when one standard has it),\n"
 	"  a standard, a profile or an evidence key.\n";
@@ -74,7 +75,9 @@ int cmd_catalog(int argc, char **argv)
 	int r = args(argc, argv, &data, w, 2, catalog_usage);
 	if (r)
 		return r < 0 ? EXIT_OK : r;
-	if (!w[0] || (strcmp(w[0], "list") != 0 && strcmp(w[0], "show") != 0) ||
+	if (!w[0] ||
+	    (strcmp(w[0], "list") != 0 && strcmp(w[0], "show") != 0 &&
+	     strcmp(w[0], "template") != 0) ||
 	    (strcmp(w[0], "show") == 0 && !w[1])) {
 		fputs(catalog_usage, stderr);
 		return EXIT_USAGE;
@@ -84,6 +87,14 @@ int cmd_catalog(int argc, char **argv)
 		return r;
 	if (strcmp(w[0], "show") == 0) {
 		r = show(c, w[1]);
+	} else if (strcmp(w[0], "template") == 0) {
+		iota_rc rc = iota_catalog_evidence_template(c, w[1], stdout);
+		if (rc == IOTA_WARN) {
+			cli_error("no profile '%s' ('iotaudit catalog list profiles')", w[1]);
+			r = EXIT_USAGE;
+		} else {
+			r = rc == IOTA_OK && fflush(stdout) == 0 ? EXIT_OK : EXIT_INTERNAL;
+		}
 	} else {
 		iota_rc rc = iota_catalog_list(c, w[1], stdout);
 		if (rc == IOTA_WARN) {

@@ -177,6 +177,11 @@ iota_rc iota_catalog_list(const iota_catalog *c, const char *what, FILE *out);
  * id (nothing written). */
 iota_rc iota_catalog_explain(const iota_catalog *c, const char *id, FILE *out);
 
+/* Writes a commented vendor evidence file: every key the profile's
+ * provisions ask for (all keys when profile is NULL), with its type, what
+ * it is and the provisions it answers. IOTA_WARN for an unknown profile. */
+iota_rc iota_catalog_evidence_template(const iota_catalog *c, const char *profile, FILE *out);
+
 const char *iota_version(void);
 
 #ifdef __cplusplus

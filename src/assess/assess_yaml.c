@@ -86,6 +86,27 @@ static void capture(struct fy_diag *diag, void *user, const char *buf, size_t le
 	c->have = 1;
 }
 
+/* Only blank lines, comments and document markers. */
+static int blank(const char *p, size_t len)
+{
+	size_t i = 0;
+	while (i < len) {
+		while (i < len && (p[i] == ' ' || p[i] == '\t' || p[i] == '\r'))
+			i++;
+		if (i + 3 <= len && (memcmp(p + i, "---", 3) == 0 || memcmp(p + i, "...", 3) == 0)) {
+			i += 3; /* a document marker, and then only a comment */
+			while (i < len && (p[i] == ' ' || p[i] == '\t' || p[i] == '\r'))
+				i++;
+		}
+		if (i < len && p[i] != '\n' && p[i] != '#')
+			return 0;
+		while (i < len && p[i] != '\n')
+			i++;
+		i++;
+	}
+	return 1;
+}
+
 int ay_open_bytes(ay_file *f, const char *name, const char *bytes, size_t len)
 {
 	f->name = name;
@@ -108,6 +129,14 @@ int ay_open_bytes(ay_file *f, const char *name, const char *bytes, size_t len)
 		return -1;
 	}
 	struct fy_parse_cfg cfg = {.flags = FYPCF_QUIET | FYPCF_DISABLE_RECYCLING, .diag = diag};
+	if (blank(bytes, len)) {
+		/* no document at all: an empty file, or nothing but comments */
+		fy_diag_unref(diag);
+		if (f->allow_empty)
+			return 0;
+		snprintf(f->err, f->errcap, "%s:1: empty file", name);
+		return -1;
+	}
 	f->doc = fy_document_build_from_string(&cfg, bytes, len);
 	if (!f->doc || fy_diag_got_error(diag)) {
 		snprintf(f->err, f->errcap, "%s:%d: not valid YAML: %s", name,
@@ -120,6 +149,8 @@ int ay_open_bytes(ay_file *f, const char *name, const char *bytes, size_t len)
 	}
 	fy_diag_unref(diag);
 	struct fy_node *root = fy_document_root(f->doc);
+	if (!root && f->allow_empty)
+		return 0;
 	if (!root) {
 		snprintf(f->err, f->errcap, "%s:1: empty file", name);
 		return -1;

@@ -22,6 +22,7 @@ typedef struct ay_file {
 	char *err;                 /* the caller's buffer */
 	size_t errcap;
 	iota_arena *arena;         /* strings are copied here */
+	int allow_empty;           /* an empty document is an empty mapping (ay_root() NULL) */
 } ay_file;
 
 /* Most bytes one assessment YAML file may have (an evidence or policy file is

@@ -226,3 +226,59 @@ iota_rc iota_catalog_explain(const iota_catalog *c, const char *id, FILE *out)
 	}
 	return IOTA_WARN;
 }
+
+iota_rc iota_catalog_evidence_template(const iota_catalog *c, const char *profile, FILE *out)
+{
+	const iota_profile *pr = NULL;
+	if (profile) {
+		char id[128];
+		snprintf(id, sizeof id, "%s", profile);
+		char *colon = strchr(id, ':');
+		if (colon)
+			*colon = '\0';
+		if (!(pr = iota_catalog_profile(c, id)))
+			return IOTA_WARN;
+	}
+	fprintf(out, "# Vendor evidence%s%s for iotaudit (scan --evidence FILE).\n",
+		pr ? " for the profile " : "", pr ? pr->id : "");
+	fprintf(out, "# Uncomment and fill in what is true. A key left out keeps its provisions at\n"
+		     "# needs-evidence; an empty value (\"\") or false states there is none and fails "
+		     "them.\n");
+	for (size_t k = 0; k < c->nevidence_keys; k++) {
+		const iota_evidence_key *e = &c->evidence_keys[k];
+		/* the provisions of the profile it answers */
+		char refs[600];
+		size_t o = 0, n = 0;
+		refs[0] = '\0';
+		for (size_t j = 0; j < c->nprovisions; j++) {
+			const iota_provision *p = &c->provisions[j];
+			int in = !pr;
+			for (size_t i = 0; pr && pr->standards[i] && !in; i++)
+				in = pr->standards[i] == p->standard;
+			int asks = 0;
+			for (size_t i = 0; in && p->evidence_keys[i] && !asks; i++)
+				asks = strcmp(p->evidence_keys[i], e->key) == 0;
+			if (!asks)
+				continue;
+			if (n++ < 6 && o < sizeof refs)
+				o += (size_t)snprintf(refs + o, sizeof refs - o, "%s%s", n > 1 ? ", " : "",
+						      p->ref);
+		}
+		if (!n)
+			continue;
+		if (n > 6 && o < sizeof refs)
+			snprintf(refs + o, sizeof refs - o, " and %zu more", n - 6);
+		static const char *const example[][2] = {{"url", "https://"},
+							 {"email", "security@"},
+							 {"date", "YYYY-MM-DD"},
+							 {"bool", "true"},
+							 {"text", "\"...\""}};
+		const char *ex = "";
+		for (size_t i = 0; i < sizeof example / sizeof example[0]; i++)
+			if (strcmp(e->type, example[i][0]) == 0)
+				ex = example[i][1];
+		fprintf(out, "\n# %s (%s%s): %s\n#   answers %s\n# %s: %s\n", e->title, e->type,
+			e->future ? ", not in the past" : "", e->description, refs, e->key, ex);
+	}
+	return ferror(out) ? IOTA_FATAL : IOTA_OK;
+}

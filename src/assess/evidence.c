@@ -87,7 +87,8 @@ int assess_evidence_load(assess_ctx *x, const char *path)
 		return -1;
 	}
 	if (path) {
-		ay_file f = {.err = x->err, .errcap = x->errcap, .arena = x->s->arena};
+		/* a file with nothing but comments (the template) answers nothing */
+		ay_file f = {.err = x->err, .errcap = x->errcap, .arena = x->s->arena, .allow_empty = 1};
 		if (ay_open_path(&f, path) != 0) {
 			ay_close(&f);
 			return -1;
@@ -96,7 +97,7 @@ int assess_evidence_load(assess_ctx *x, const char *path)
 		void *it = NULL;
 		struct fy_node_pair *p;
 		int rc = 0;
-		while (rc == 0 && (p = fy_node_mapping_iterate(root, &it))) {
+		while (rc == 0 && root && (p = fy_node_mapping_iterate(root, &it))) {
 			const char *key, *val, *why = NULL;
 			int is_null;
 			struct fy_node *kn = fy_node_pair_key(p), *vn = fy_node_pair_value(p);

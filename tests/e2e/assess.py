@@ -250,6 +250,17 @@ def main():
     code, out, err = run(iotaudit, "catalog", "show", "support_period_end")
     E.check(code == 0 and SUP in out, "catalog show an evidence key")
 
+    # the evidence template: valid as it is (answers nothing), one uncommented key answers
+    code, tpl, err = run(iotaudit, "catalog", "template", "consumer")
+    E.check(code == 0 and "# support_period_end: YYYY-MM-DD" in tpl, f"catalog template: exit {code}")
+    f = path("template.yaml", tpl)
+    code, a, err = assess(iotaudit, clean, "--evidence", f)
+    E.check(code == 0 and verdicts(a)[SUP]["verdict"] == "needs-evidence", f"the bare template: exit {code} {err.strip()}")
+    filled = tpl.replace("# support_period_end: YYYY-MM-DD", "support_period_end: 2030-06-30")
+    filled = filled.replace("# support_period_url: https://", "support_period_url: https://example.com/eol")
+    code, a, err = assess(iotaudit, clean, "--evidence", path("filled.yaml", filled))
+    E.check(code == 0 and verdicts(a)[SUP]["verdict"] == "pass", f"the template filled in: {verdicts(a).get(SUP, {}).get('verdict')}")
+
     # ---- text report: the assessment first; JSON: deterministic ----
     code, out, err = run(iotaudit, "scan", planted, "--no-color", "--today", TODAY, "--assess")
     E.check(code == 0 and 0 <= out.find("Assessment") < out.find("Containers") and "\033[" not in out,

@@ -66,7 +66,7 @@ iota_rc iota_catalog_list(const iota_catalog *c, const char *what, FILE *out)
 			const iota_provision *p = &c->provisions[k];
 			if (p->standard != st)
 				continue;
-			char sl[8] = "-";
+			char sl[12] = "-";
 			if (p->sl_min)
 				snprintf(sl, sizeof sl, "%u", p->sl_min);
 			fprintf(out, "  %-12s %-12s %-13s %-3s %s\n", p->id, p->obligation, p->verify, sl,

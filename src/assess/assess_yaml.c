@@ -86,6 +86,60 @@ static void capture(struct fy_diag *diag, void *user, const char *buf, size_t le
 	c->have = 1;
 }
 
+/* What libfyaml 0.7 is given must be plain UTF-8 text without directives:
+ * it loops forever on a '%' directive followed by an invalid UTF-8 byte
+ * (libfyaml issue #101, fixed after 0.7.12), and these files need neither
+ * directives nor control characters (YAML's printable set excludes them
+ * anyway). 0, or the 1-based line of the first offence and why. */
+static int plain_text(const unsigned char *p, size_t len, int *line, const char **why)
+{
+	*line = 1;
+	int bol = 1;
+	for (size_t i = 0; i < len;) {
+		unsigned c = p[i];
+		if (bol && c == '%') {
+			*why = "YAML directives (%) are not accepted";
+			return -1;
+		}
+		bol = c == '\n';
+		if (c == '\n')
+			++*line;
+		if (c < 0x80) {
+			if (c < 0x20 && c != '\n' && c != '\t' && c != '\r') {
+				*why = "a control character";
+				return -1;
+			}
+			if (c == 0x7f) {
+				*why = "a control character";
+				return -1;
+			}
+			i++;
+			continue;
+		}
+		/* UTF-8 (RFC 3629): no overlong forms, no surrogates, at most U+10FFFF */
+		size_t n = c >= 0xf0 ? 4 : c >= 0xe0 ? 3 : c >= 0xc0 ? 2 : 0;
+		unsigned cp = n == 4 ? c & 0x07 : n == 3 ? c & 0x0f : c & 0x1f;
+		if (!n || c > 0xf4 || i + n > len) {
+			*why = "not UTF-8 text";
+			return -1;
+		}
+		for (size_t k = 1; k < n; k++) {
+			if ((p[i + k] & 0xc0) != 0x80) {
+				*why = "not UTF-8 text";
+				return -1;
+			}
+			cp = (cp << 6) | (p[i + k] & 0x3f);
+		}
+		if ((n == 2 && cp < 0x80) || (n == 3 && cp < 0x800) || (n == 4 && cp < 0x10000) ||
+		    (cp >= 0xd800 && cp <= 0xdfff) || cp > 0x10ffff) {
+			*why = "not UTF-8 text";
+			return -1;
+		}
+		i += n;
+	}
+	return 0;
+}
+
 /* Only blank lines, comments and document markers. */
 static int blank(const char *p, size_t len)
 {
@@ -129,6 +183,13 @@ int ay_open_bytes(ay_file *f, const char *name, const char *bytes, size_t len)
 		return -1;
 	}
 	struct fy_parse_cfg cfg = {.flags = FYPCF_QUIET | FYPCF_DISABLE_RECYCLING, .diag = diag};
+	int bad_line;
+	const char *why;
+	if (plain_text((const unsigned char *)bytes, len, &bad_line, &why) != 0) {
+		fy_diag_unref(diag);
+		snprintf(f->err, f->errcap, "%s:%d: %s", name, bad_line, why);
+		return -1;
+	}
 	if (blank(bytes, len)) {
 		/* no document at all: an empty file, or nothing but comments */
 		fy_diag_unref(diag);

@@ -445,6 +445,17 @@ static void test_evidence(void **state)
 	assert_int_equal(assess(s, "p", bad, NULL, NULL, NULL, NULL), IOTA_FATAL);
 	assert_non_null(strstr(iota_scan_error(s), "bad2.yaml:2: unknown evidence key 'warranty'"));
 	iota_scan_free(s);
+	/* what libfyaml 0.7 would loop on (a directive, invalid UTF-8) never reaches it */
+	bad = side_file("bad4.yaml", "vdp_url: https://example.com/p\n% \xfa\n");
+	s = scan();
+	assert_int_equal(assess(s, "p", bad, NULL, NULL, NULL, NULL), IOTA_FATAL);
+	assert_non_null(strstr(iota_scan_error(s), "bad4.yaml:2: YAML directives"));
+	iota_scan_free(s);
+	bad = side_file("bad5.yaml", "vdp_url: https://example.com/p\nsecurity_contact: a\xc0\xafb@x.org\n");
+	s = scan();
+	assert_int_equal(assess(s, "p", bad, NULL, NULL, NULL, NULL), IOTA_FATAL);
+	assert_non_null(strstr(iota_scan_error(s), "bad5.yaml:2: not UTF-8 text"));
+	iota_scan_free(s);
 	bad = side_file("bad3.yaml", "support_period_end: 2030-02-30\n");
 	s = scan();
 	assert_int_equal(assess(s, "p", bad, NULL, NULL, NULL, NULL), IOTA_FATAL);

@@ -451,7 +451,7 @@ static void test_evidence(void **state)
 	assert_int_equal(assess(s, "p", bad, NULL, NULL, NULL, NULL), IOTA_FATAL);
 	assert_non_null(strstr(iota_scan_error(s), "bad4.yaml:2: YAML directives"));
 	iota_scan_free(s);
-	bad = side_file("bad5.yaml", "vdp_url: https://example.com/p\nsecurity_contact: a\xc0\xafb@x.org\n");
+	bad = side_file("bad5.yaml", "vdp_url: https://example.com/p\nsecurity_contact: a\xc0\xaf" "b@x.org\n");
 	s = scan();
 	assert_int_equal(assess(s, "p", bad, NULL, NULL, NULL, NULL), IOTA_FATAL);
 	assert_non_null(strstr(iota_scan_error(s), "bad5.yaml:2: not UTF-8 text"));

@@ -232,6 +232,32 @@ static json_t *assessment_json(const iota_assessment *A)
 	}
 	json_object_set_new(o, "evidence", ev);
 
+	/* what the vendor must still show: keys the evidence file did not give,
+	 * with the needs-evidence provisions each would answer */
+	json_t *need = json_object();
+	for (size_t i = 0; i < A->nstandards; i++)
+		for (size_t k = 0; k < A->standards[i].nresults; k++) {
+			const iota_provision_result *r = &A->standards[i].results[k];
+			if (r->verdict != IOTA_VERDICT_NEEDS_EVIDENCE)
+				continue;
+			for (size_t j = 0; r->provision->evidence_keys[j]; j++) {
+				const char *key = r->provision->evidence_keys[j];
+				int given = 0;
+				for (size_t v = 0; v < A->nevidence && !given; v++)
+					given = !A->evidence[v].from_image &&
+						strcmp(A->evidence[v].key->key, key) == 0;
+				if (given)
+					continue;
+				json_t *l = json_object_get(need, key);
+				if (!l) {
+					l = json_array();
+					json_object_set_new(need, key, l);
+				}
+				json_array_append_new(l, jstr(r->provision->ref));
+			}
+		}
+	json_object_set_new(o, "evidence_needed", need);
+
 	json_t *tl = json_array();
 	for (size_t i = 0; i < A->ntailoring; i++) {
 		const iota_tailoring *t = &A->tailoring[i];

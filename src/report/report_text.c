@@ -111,6 +111,48 @@ static const char *verdict_color(const struct colors *c, iota_verdict v)
 	return v == IOTA_VERDICT_FAIL ? c->red : v == IOTA_VERDICT_NEEDS_EVIDENCE ? c->yellow : "";
 }
 
+/* The vendor evidence keys that would answer needs-evidence provisions, most
+ * provisions first: what the vendor must still show. */
+static void evidence_needed(const iota_assessment *A, FILE *out, const struct colors *c)
+{
+	const iota_catalog *cat = A->catalog;
+	size_t *n = iota_calloc(cat->nevidence_keys + 1, sizeof *n);
+	if (!n)
+		return;
+	for (size_t i = 0; i < A->nstandards; i++)
+		for (size_t k = 0; k < A->standards[i].nresults; k++) {
+			const iota_provision_result *r = &A->standards[i].results[k];
+			if (r->verdict != IOTA_VERDICT_NEEDS_EVIDENCE)
+				continue;
+			for (size_t j = 0; r->provision->evidence_keys[j]; j++)
+				for (size_t e = 0; e < cat->nevidence_keys; e++)
+					if (strcmp(cat->evidence_keys[e].key,
+						   r->provision->evidence_keys[j]) == 0)
+						n[e]++;
+		}
+	/* keys the vendor file already answered do not need asking again */
+	for (size_t v = 0; v < A->nevidence; v++)
+		if (!A->evidence[v].from_image)
+			n[A->evidence[v].key - cat->evidence_keys] = 0;
+	size_t shown = 0;
+	for (;;) {
+		size_t best = cat->nevidence_keys;
+		for (size_t e = 0; e < cat->nevidence_keys; e++)
+			if (n[e] && (best == cat->nevidence_keys || n[e] > n[best]))
+				best = e;
+		if (best == cat->nevidence_keys || shown == 8)
+			break;
+		fprintf(out, "%s%s (%zu)", shown ? ", " : "  evidence that would answer the most: ",
+			cat->evidence_keys[best].key, n[best]);
+		n[best] = 0;
+		shown++;
+	}
+	if (shown)
+		fputc('\n', out);
+	(void)c;
+	iota_free(n);
+}
+
 static void assessment_text(iota_scan *s, FILE *out, const struct colors *c)
 {
 	const iota_assessment *A = s->assessment;
@@ -193,10 +235,13 @@ static void assessment_text(iota_scan *s, FILE *out, const struct colors *c)
 				fprintf(out, "    - %s\n", A->gate_reasons[i]);
 		}
 	}
-	if (A->counts[IOTA_VERDICT_NEEDS_EVIDENCE])
-		fprintf(out, "  %s(%zu need evidence: answer them with --evidence FILE; 'iotaudit "
-			     "explain STANDARD:PROVISION' says what is asked)%s\n",
-			c->dim, A->counts[IOTA_VERDICT_NEEDS_EVIDENCE], c->reset);
+	if (A->counts[IOTA_VERDICT_NEEDS_EVIDENCE]) {
+		evidence_needed(A, out, c);
+		fprintf(out, "  %s(%zu provisions need evidence: 'iotaudit catalog template %s' writes "
+			     "a file to fill in for --evidence; 'iotaudit explain STANDARD:PROVISION' "
+			     "says what is asked)%s\n",
+			c->dim, A->counts[IOTA_VERDICT_NEEDS_EVIDENCE], A->profile_def->id, c->reset);
+	}
 }
 
 iota_rc iota_report_text(iota_scan *s, FILE *out, int color)

@@ -145,8 +145,14 @@ def main():
     v = verdicts(a)
     for r in (VDP, SUP):
         E.check(v[r]["verdict"] == "needs-evidence", f"clean {r} without evidence: {v[r]['verdict']}")
+    vdp_key = prov[VDP]["evidence"][0]
+    E.check(VDP in a["evidence_needed"].get(vdp_key, []), f"evidence_needed lists {vdp_key} for {VDP}")
+    code, out, err = run(iotaudit, "scan", clean, "--no-color", "--today", TODAY, "--assess")
+    E.check("evidence that would answer the most: " in out and "catalog template consumer" in out,
+            "text: the evidence keys that would answer the most")
     ev = evidence_for(VDP, SUP)
     code, a, err = assess(iotaudit, clean, "--evidence", ev)
+    E.check(vdp_key not in a["evidence_needed"], f"{vdp_key} given: no longer needed")
     v = verdicts(a)
     for r in (VDP, SUP):
         E.check(v[r]["verdict"] == "pass", f"clean {r} with evidence: {v[r]['verdict']} ({v[r]['reason']})")

@@ -139,10 +139,10 @@ static json_t *assessment_json(const iota_assessment *A)
 {
 	json_t *o = json_object();
 	json_object_set_new(o, "version", json_integer(IOTA_ASSESSMENT_VERSION));
-	json_object_set_new(o, "profile", jstr(A->profile));
+	json_object_set_new(o, "profile", jopt(A->profile));
 	json_object_set_new(o, "level", jopt(A->level));
-	json_object_set_new(o, "today", jstr(A->today));
-	json_object_set_new(o, "catalog", jstr(A->catalog->source));
+	json_object_set_new(o, "today", jopt(A->today));
+	json_object_set_new(o, "catalog", jopt(A->catalog->source));
 	json_object_set_new(o, "evidence_file", jopt(A->evidence_file));
 	json_object_set_new(o, "tailoring_file", jopt(A->tailoring_file));
 	json_object_set_new(o, "policy_file", jopt(A->policy_file));
@@ -196,7 +196,7 @@ static json_t *assessment_json(const iota_assessment *A)
 
 	json_t *risk = json_object(), *top = json_array();
 	json_object_set_new(risk, "score", json_real(A->risk));
-	json_object_set_new(risk, "formula", jstr(A->risk_formula));
+	json_object_set_new(risk, "formula", jopt(A->risk_formula));
 	for (size_t i = 0; i < A->nrisks; i++) {
 		const iota_finding_risk *r = &A->risks[i];
 		if (r->score <= 0)

@@ -158,7 +158,8 @@ static void assessment_text(iota_scan *s, FILE *out, const struct colors *c)
 	const iota_assessment *A = s->assessment;
 	char buf[IOTA_MAX_PATH * 2];
 	fprintf(out, "\n%sAssessment%s  profile %s, judged on %s, catalog %s\n", c->bold, c->reset,
-		A->profile, A->today, A->catalog->source);
+		A->profile ? A->profile : "?", A->today ? A->today : "?",
+		A->catalog->source ? A->catalog->source : "?");
 	if (A->evidence_file || A->tailoring_file || A->policy_file)
 		fprintf(out, "  %s%s%s%s%s%s\n", A->evidence_file ? "evidence " : "",
 			A->evidence_file ? A->evidence_file : "",
@@ -240,7 +241,8 @@ static void assessment_text(iota_scan *s, FILE *out, const struct colors *c)
 		fprintf(out, "  %s(%zu provisions need evidence: 'iotaudit catalog template %s' writes "
 			     "a file to fill in for --evidence; 'iotaudit explain STANDARD:PROVISION' "
 			     "says what is asked)%s\n",
-			c->dim, A->counts[IOTA_VERDICT_NEEDS_EVIDENCE], A->profile_def->id, c->reset);
+			c->dim, A->counts[IOTA_VERDICT_NEEDS_EVIDENCE],
+			A->profile_def ? A->profile_def->id : "", c->reset);
 	}
 }
 

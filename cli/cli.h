@@ -16,6 +16,8 @@ enum {
 int cmd_scan(int argc, char **argv);
 int cmd_extract(int argc, char **argv);
 int cmd_db(int argc, char **argv);
+int cmd_catalog(int argc, char **argv);
+int cmd_explain(int argc, char **argv);
 
 /* Parses a common scan option at argv[*i] (advancing *i past its value).
  * Returns 1 if it was one, 0 if not, -1 on a bad value (message printed). */

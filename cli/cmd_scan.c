@@ -20,7 +20,75 @@ static const char scan_usage[] =
 	"      --vulndb PATH      match components against this vulnerability database (default:\n"
 	"                         $XDG_DATA_HOME/iotaudit/vuln.db or ~/.local/share/iotaudit/vuln.db,\n"
 	"                         when that file exists; see 'iotaudit db')\n"
-	"      --no-vulndb        do not match, even when the default database exists\n";
+	"      --no-vulndb        do not match, even when the default database exists\n"
+	"\n"
+	"assessment against the standards catalog (any of these turns it on):\n"
+	"      --profile NAME     consumer (default) or industrial:SL1..SL4\n"
+	"      --evidence FILE    vendor evidence (YAML) answering documentation provisions\n"
+	"      --tailoring FILE   accepted findings, checks or provisions (YAML)\n"
+	"      --policy FILE      acceptance criteria (YAML); unmet -> exit 1 with the reasons\n"
+	"      --fail-on SEVERITY exit 1 on an unaccepted finding at or above critical|high|medium|low\n"
+	"      --data DIR         a catalog folder instead of the built-in one\n"
+	"      --assess           assess with the defaults (consumer profile)\n";
+
+/* ---- assessment options (iota_scan_assess): kept apart from the scan's ---- */
+
+struct assess_cli {
+	iota_assess_options o;
+	int wanted;
+};
+
+/* 1 if argv[*i] was an assessment option, 0 if not, -1 on a bad use. */
+static int assess_option(int argc, char **argv, int *i, struct assess_cli *ac)
+{
+	static const char *const with_value[] = {"--profile", "--evidence", "--tailoring", "--policy",
+						 "--fail-on", "--data",	   "--today",	  NULL};
+	const char *a = argv[*i];
+	if (strcmp(a, "--assess") == 0) {
+		ac->wanted = 1;
+		return 1;
+	}
+	for (int k = 0; with_value[k]; k++) {
+		if (strcmp(a, with_value[k]) != 0)
+			continue;
+		if (*i + 1 >= argc || !argv[*i + 1][0]) {
+			cli_error("%s needs a value", a);
+			return -1;
+		}
+		const char *v = argv[++*i];
+		const char **slot[] = {&ac->o.profile, &ac->o.evidence, &ac->o.tailoring, &ac->o.policy,
+				       &ac->o.fail_on, &ac->o.data_dir, &ac->o.today};
+		*slot[k] = v;
+		ac->wanted = 1;
+		return 1;
+	}
+	return 0;
+}
+
+/* Runs the assessment; EXIT_OK, or the code for a bad catalog/evidence/... file. */
+static int assess_run(iota_scan *s, struct assess_cli *ac)
+{
+	if (!ac->wanted)
+		return EXIT_OK;
+	iota_rc rc = iota_scan_assess(s, &ac->o);
+	if (rc == IOTA_OK)
+		return EXIT_OK;
+	cli_error("%s", iota_scan_error(s)[0] ? iota_scan_error(s) : "assessment failed");
+	return rc == IOTA_NOMEM ? EXIT_INTERNAL : EXIT_INPUT;
+}
+
+/* After the reports: the gate's reasons on stderr, exit 1 when there are any. */
+static int assess_gate_exit(iota_scan *s, struct assess_cli *ac)
+{
+	size_t n = ac->wanted ? iota_gate_reasons(s) : 0;
+	for (size_t i = 0; i < n; i++)
+		cli_error("gate: %s", iota_gate_reason(s, i));
+	if (n)
+		cli_error("gate failed (%zu reason%s)", n, n == 1 ? "" : "s");
+	return n ? EXIT_GATE : EXIT_OK;
+}
+
+/* ---- end of the assessment options ---- */
 
 static int write_reports(iota_scan *s, const int *formats, int nformats, const char *out_dir,
 			 int color)
@@ -110,6 +178,8 @@ int cmd_scan(int argc, char **argv)
 	int no_vulndb = 0;
 	int formats[8], nformats = 0;
 	int color = isatty(STDOUT_FILENO) && !getenv("NO_COLOR");
+	struct assess_cli ac = {.wanted = 0};
+	iota_assess_options_init(&ac.o);
 
 	for (int i = 1; i < argc; i++) {
 		const char *a = argv[i];
@@ -118,6 +188,11 @@ int cmd_scan(int argc, char **argv)
 			return EXIT_USAGE;
 		if (r > 0)
 			continue;
+		if ((r = assess_option(argc, argv, &i, &ac)) != 0) {
+			if (r < 0)
+				return EXIT_USAGE;
+			continue;
+		}
 		if (strcmp(a, "-h") == 0 || strcmp(a, "--help") == 0) {
 			fputs(scan_usage, stdout);
 			fputs(cli_scan_options_help, stdout);
@@ -189,7 +264,11 @@ int cmd_scan(int argc, char **argv)
 	if (code == EXIT_OK && !no_vulndb)
 		code = match_vulns(s, vulndb);
 	if (code == EXIT_OK)
+		code = assess_run(s, &ac);
+	if (code == EXIT_OK)
 		code = write_reports(s, formats, nformats, out_dir, color);
+	if (code == EXIT_OK)
+		code = assess_gate_exit(s, &ac);
 	iota_scan_free(s);
 	return code;
 }

@@ -17,6 +17,8 @@ static const char usage[] =
 	"                     write the unpacked tree below DIR, safely\n"
 	"  db import|update|info|match\n"
 	"                     the offline vulnerability database ('iotaudit db --help')\n"
+	"  explain ID         what a check or provision means, why it matters, how to fix it\n"
+	"  catalog list|show  the standards catalog: standards, profiles, checks, evidence keys\n"
 	"  version            print the version\n"
 	"  help               this text ('iotaudit scan --help' for a command's options)\n"
 	"\n"
@@ -140,6 +142,10 @@ int main(int argc, char **argv)
 		return cmd_extract(argc - 1, argv + 1);
 	if (strcmp(cmd, "db") == 0)
 		return cmd_db(argc - 1, argv + 1);
+	if (strcmp(cmd, "catalog") == 0)
+		return cmd_catalog(argc - 1, argv + 1);
+	if (strcmp(cmd, "explain") == 0)
+		return cmd_explain(argc - 1, argv + 1);
 	if (strcmp(cmd, "version") == 0 || strcmp(cmd, "--version") == 0) {
 		printf("iotaudit %s\n", iota_version());
 		return EXIT_OK;

@@ -155,6 +155,33 @@ iota_rc iota_scan_assess(iota_scan *s, const iota_assess_options *o);
 size_t iota_gate_reasons(const iota_scan *s);
 const char *iota_gate_reason(const iota_scan *s, size_t i);
 
+/* ---- the catalog on its own (iotaudit explain, iotaudit catalog) ---- */
+
+typedef struct iota_catalog iota_catalog;
+
+/* Loads the catalog: the embedded one (data_dir NULL) or data_dir's
+ * (a data/ folder, or its catalog/ folder). FATAL with "FILE:LINE: reason"
+ * in err when a file is malformed. */
+iota_rc iota_catalog_load(iota_catalog **out, const char *data_dir, char *err, size_t errcap);
+void iota_catalog_free(iota_catalog *c);
+
+/* Writes a table of what the catalog holds: what is "standards", "checks",
+ * "profiles", "evidence-keys", a standard's id (its provisions), or NULL
+ * (the standards and the profiles). IOTA_WARN when what names nothing. */
+iota_rc iota_catalog_list(const iota_catalog *c, const char *what, FILE *out);
+
+/* Explains id: a check (what, why, fix, the provisions it serves), a
+ * provision ("etsi-en-303-645:5.1-1", or "5.1-1" when one standard has it:
+ * what it asks, how it is verified, the checks and evidence that answer it),
+ * a standard, a profile or an evidence key. IOTA_WARN when nothing has that
+ * id (nothing written). */
+iota_rc iota_catalog_explain(const iota_catalog *c, const char *id, FILE *out);
+
+/* Writes a commented vendor evidence file: every key the profile's
+ * provisions ask for (all keys when profile is NULL), with its type, what
+ * it is and the provisions it answers. IOTA_WARN for an unknown profile. */
+iota_rc iota_catalog_evidence_template(const iota_catalog *c, const char *profile, FILE *out);
+
 const char *iota_version(void);
 
 #ifdef __cplusplus

@@ -35,6 +35,8 @@ typedef struct iota_standard {
 	                        "uk-psti", "eu-cra", "owasp-iot-top10", ... */
 	const char *title;   /* "ETSI EN 303 645 V3.1.3" */
 	const char *scope;   /* "consumer", "industrial", "both" */
+	const char *summary; /* our words; may be NULL */
+	const char *version; /* the edition assessed ("V3.1.3"); may be NULL */
 } iota_standard;
 
 typedef struct iota_provision {
@@ -46,6 +48,8 @@ typedef struct iota_provision {
 	const char *verify;   /* "image", "partial", "documentation" */
 	unsigned sl_min;      /* IEC 62443: lowest security level asking for it (1..4), 0 = n/a */
 	const char **evidence_keys; /* vendor evidence keys that answer it (NULL-terminated) */
+	const char *ref;      /* "etsi-en-303-645:5.1-1": how tailoring, policies and explain name it */
+	unsigned line;        /* where it is defined in its standard's file */
 } iota_provision;
 
 typedef struct iota_check {
@@ -59,6 +63,26 @@ typedef struct iota_check {
 	const iota_provision **provisions; /* every provision it serves; NULL-terminated */
 } iota_check;
 
+/* A key of the vendor evidence file (data/catalog/evidence-keys.yaml). */
+typedef struct iota_evidence_key {
+	const char *key;         /* "support_period_end" */
+	const char *type;        /* "url", "email", "date", "bool", "text" */
+	const char *title;
+	const char *description;
+	int future;              /* a date that must not lie in the past (pass_if: future) */
+} iota_evidence_key;
+
+/* A profile (data/catalog/profiles.yaml): which standards at which level,
+ * and the severity weights of the risk score. */
+typedef struct iota_profile {
+	const char *id;          /* "consumer", "industrial" */
+	const char *title;
+	const iota_standard **standards; /* NULL-terminated */
+	const char **levels;     /* "SL1".."SL4", NULL-terminated; empty = no levels */
+	const char *default_level; /* may be NULL */
+	double weights[5];       /* by iota_severity: info, low, medium, high, critical (0..10) */
+} iota_profile;
+
 typedef struct iota_catalog {
 	iota_standard *standards;
 	size_t nstandards;
@@ -66,6 +90,12 @@ typedef struct iota_catalog {
 	size_t nprovisions;
 	iota_check *checks;
 	size_t nchecks;
+	iota_evidence_key *evidence_keys;
+	size_t nevidence_keys;
+	iota_profile *profiles;
+	size_t nprofiles;
+	const char *source;   /* "embedded" or the --data folder */
+	struct iota_arena *arena; /* owns everything when loaded on its own (iota_catalog_load) */
 } iota_catalog;
 
 /* One verdict. */
@@ -93,7 +123,28 @@ typedef struct iota_finding_risk {
 	const iota_finding *finding;
 	double score;          /* 0..10 */
 	int accepted;          /* tailored */
+	const char *exposure;  /* "listening", "known exploited", both, or NULL: what raised it */
+	const char *origin;    /* the finding's node, "" for none */
 } iota_finding_risk;
+
+/* One item of the tailoring file. */
+typedef struct iota_tailoring {
+	const char *kind;        /* "check", "finding", "provision" */
+	const char *id;          /* check id, finding id (prefix*, CVE id), provision ref */
+	const char *justification, *control, *owner, *expires;
+	int expired;             /* expires < today: counts again */
+	size_t used;             /* findings or verdicts it applied to */
+	unsigned line;
+} iota_tailoring;
+
+/* One answer of the vendor evidence file, or found in the image. */
+typedef struct iota_evidence_value {
+	const iota_evidence_key *key;
+	const char *value;       /* as written; "" for null */
+	int is_null;             /* "key: ~" / empty: the vendor says there is none */
+	const char *source;      /* "evidence.yaml:12" or "image: /etc/os-release" */
+	int from_image;          /* corroboration: can fail a provision, never pass one alone */
+} iota_evidence_value;
 
 typedef struct iota_assessment {
 	const iota_catalog *catalog;
@@ -109,6 +160,39 @@ typedef struct iota_assessment {
 	int gate_asked;
 	const char **gate_reasons;       /* NULL-terminated; empty = passed */
 	size_t ngate_reasons;
+	/* added by the engine */
+	const iota_profile *profile_def;
+	const char *level;               /* "SL2" or NULL */
+	iota_finding *vuln_findings;     /* vuln.* and sbom.* pseudo-findings (not in s->findings) */
+	size_t nvuln_findings;
+	int vulns_matched;               /* iota_scan_match() ran: the vuln.* checks could decide */
+	iota_evidence_value *evidence;   /* vendor file first, then image, key order */
+	size_t nevidence;
+	const char *evidence_file, *tailoring_file, *policy_file; /* NULL = none */
+	iota_tailoring *tailoring;
+	size_t ntailoring;
+	const char *gate_summary;        /* "--fail-on high; policy p.yaml" or NULL */
+	size_t counts[IOTA_VERDICT_COUNT]; /* over all standards */
 } iota_assessment;
+
+/* The JSON "assessment" object's format version. */
+#define IOTA_ASSESSMENT_VERSION 1
+
+/* ---- used by the engine, the CLI's catalog commands and the tests ---- */
+
+/* Loads the catalog (data_dir NULL = embedded) into arena. NULL with
+ * "FILE:LINE: reason" in err when a file is malformed. */
+iota_catalog *iota_catalog_load_into(struct iota_arena *arena, const char *data_dir, char *err,
+				     size_t errcap);
+const iota_check *iota_catalog_check(const iota_catalog *c, const char *id);
+const iota_standard *iota_catalog_standard(const iota_catalog *c, const char *id);
+/* "std:prov" (or a bare provision id when only one standard has it). */
+const iota_provision *iota_catalog_provision(const iota_catalog *c, const char *ref);
+const iota_evidence_key *iota_catalog_evidence_key(const iota_catalog *c, const char *key);
+const iota_profile *iota_catalog_profile(const iota_catalog *c, const char *id);
+/* True when finding id check matches pattern (exact, or prefix before a trailing '*'). */
+int iota_pattern_match(const char *pattern, const char *check);
+/* The iota_severity of a name ("critical" ... "info"), -1 for an unknown one. */
+int iota_severity_parse(const char *name);
 
 #endif

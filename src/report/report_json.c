@@ -6,6 +6,7 @@
 #include <jansson.h>
 #include <string.h>
 
+#include "assess/assess.h"
 #include "core/component.h"
 #include "core/unpacker.h"
 #include "iotaudit/vulndb.h"
@@ -170,6 +171,187 @@ static void walk(iota_scan *s, const iota_node *n, json_t *files, json_t *contai
 	}
 }
 
+/* ---- the assessment (versioned: "version" changes when a field changes meaning) ---- */
+
+static json_t *jopt(const char *s)
+{
+	return s ? jstr(s) : json_null();
+}
+
+static json_t *finding_ref(const iota_finding *f)
+{
+	char buf[IOTA_MAX_PATH * 2];
+	json_t *o = json_object();
+	json_object_set_new(o, "check", json_string(f->check));
+	json_object_set_new(o, "severity", json_string(iota_severity_name(f->severity)));
+	if (f->node && iota_node_origin(f->node, buf, sizeof buf) >= 0)
+		json_object_set_new(o, "node", jstr(buf));
+	if (f->line)
+		json_object_set_new(o, "line", json_integer(f->line));
+	json_object_set_new(o, "message", jstr(f->message));
+	return o;
+}
+
+static json_t *counts_json(const size_t *counts)
+{
+	json_t *o = json_object();
+	for (int v = 0; v < IOTA_VERDICT_COUNT; v++)
+		json_object_set_new(o, iota_verdict_name((iota_verdict)v),
+				    json_integer((json_int_t)counts[v]));
+	return o;
+}
+
+static json_t *assessment_json(const iota_assessment *A)
+{
+	json_t *o = json_object();
+	json_object_set_new(o, "version", json_integer(IOTA_ASSESSMENT_VERSION));
+	json_object_set_new(o, "profile", jopt(A->profile));
+	json_object_set_new(o, "level", jopt(A->level));
+	json_object_set_new(o, "today", jopt(A->today));
+	json_object_set_new(o, "catalog", jopt(A->catalog->source));
+	json_object_set_new(o, "evidence_file", jopt(A->evidence_file));
+	json_object_set_new(o, "tailoring_file", jopt(A->tailoring_file));
+	json_object_set_new(o, "policy_file", jopt(A->policy_file));
+	json_object_set_new(o, "vulnerabilities_matched", json_boolean(A->vulns_matched));
+	json_object_set_new(o, "counts", counts_json(A->counts));
+
+	json_t *stds = json_array();
+	for (size_t i = 0; i < A->nstandards; i++) {
+		const iota_standard_result *sr = &A->standards[i];
+		json_t *so = json_object(), *pv = json_array();
+		json_object_set_new(so, "id", jstr(sr->standard->id));
+		json_object_set_new(so, "title", jstr(sr->standard->title));
+		json_object_set_new(so, "level", jopt(sr->level));
+		json_object_set_new(so, "counts", counts_json(sr->counts));
+		for (size_t k = 0; k < sr->nresults; k++) {
+			const iota_provision_result *r = &sr->results[k];
+			const iota_provision *p = r->provision;
+			json_t *po = json_object(), *cks = json_array(), *fs = json_array();
+			json_object_set_new(po, "id", jstr(p->id));
+			json_object_set_new(po, "ref", jstr(p->ref));
+			json_object_set_new(po, "title", jstr(p->title));
+			json_object_set_new(po, "obligation", jstr(p->obligation));
+			json_object_set_new(po, "verify", jstr(p->verify));
+			if (p->sl_min)
+				json_object_set_new(po, "sl", json_integer(p->sl_min));
+			json_object_set_new(po, "verdict", json_string(iota_verdict_name(r->verdict)));
+			json_object_set_new(po, "reason", jstr(r->reason ? r->reason : ""));
+			for (size_t j = 0; r->checks && r->checks[j]; j++)
+				json_array_append_new(cks, jstr(r->checks[j]->id));
+			json_object_set_new(po, "checks", cks);
+			for (size_t j = 0; r->findings && r->findings[j]; j++)
+				json_array_append_new(fs, finding_ref(r->findings[j]));
+			json_object_set_new(po, "findings", fs);
+			if (r->evidence)
+				json_object_set_new(po, "evidence", jstr(r->evidence));
+			if (r->justification) {
+				json_t *t = json_object();
+				json_object_set_new(t, "justification", jstr(r->justification));
+				json_object_set_new(t, "compensating_control", jstr(r->control));
+				json_object_set_new(t, "owner", jstr(r->owner));
+				json_object_set_new(t, "expires", jstr(r->expires));
+				json_object_set_new(t, "expired", json_boolean(r->tailoring_expired));
+				json_object_set_new(po, "tailoring", t);
+			}
+			json_array_append_new(pv, po);
+		}
+		json_object_set_new(so, "provisions", pv);
+		json_array_append_new(stds, so);
+	}
+	json_object_set_new(o, "standards", stds);
+
+	json_t *risk = json_object(), *top = json_array();
+	json_object_set_new(risk, "score", json_real(A->risk));
+	json_object_set_new(risk, "formula", jopt(A->risk_formula));
+	for (size_t i = 0; i < A->nrisks; i++) {
+		const iota_finding_risk *r = &A->risks[i];
+		if (r->score <= 0)
+			continue;
+		json_t *f = finding_ref(r->finding);
+		json_object_set_new(f, "score", json_real(r->score));
+		json_object_set_new(f, "accepted", json_boolean(r->accepted));
+		if (r->exposure)
+			json_object_set_new(f, "exposure", json_string(r->exposure));
+		json_array_append_new(top, f);
+	}
+	json_object_set_new(risk, "findings", top);
+	json_object_set_new(o, "risk", risk);
+
+	json_t *vf = json_array();
+	for (size_t i = 0; i < A->nvuln_findings; i++) {
+		json_t *f = finding_ref(&A->vuln_findings[i]);
+		json_object_set_new(f, "confidence", json_integer(A->vuln_findings[i].confidence));
+		if (A->vuln_findings[i].evidence)
+			json_object_set_new(f, "cve", jstr(A->vuln_findings[i].evidence));
+		json_array_append_new(vf, f);
+	}
+	json_object_set_new(o, "derived_findings", vf);
+
+	json_t *ev = json_array();
+	for (size_t i = 0; i < A->nevidence; i++) {
+		json_t *e = json_object();
+		json_object_set_new(e, "key", jstr(A->evidence[i].key->key));
+		json_object_set_new(e, "value", A->evidence[i].is_null ? json_null()
+								       : jstr(A->evidence[i].value));
+		json_object_set_new(e, "source", jstr(A->evidence[i].source));
+		json_array_append_new(ev, e);
+	}
+	json_object_set_new(o, "evidence", ev);
+
+	/* what the vendor must still show: keys the evidence file did not give,
+	 * with the needs-evidence provisions each would answer */
+	json_t *need = json_object();
+	for (size_t i = 0; i < A->nstandards; i++)
+		for (size_t k = 0; k < A->standards[i].nresults; k++) {
+			const iota_provision_result *r = &A->standards[i].results[k];
+			if (r->verdict != IOTA_VERDICT_NEEDS_EVIDENCE)
+				continue;
+			for (size_t j = 0; r->provision->evidence_keys[j]; j++) {
+				const char *key = r->provision->evidence_keys[j];
+				int given = 0;
+				for (size_t v = 0; v < A->nevidence && !given; v++)
+					given = !A->evidence[v].from_image &&
+						strcmp(A->evidence[v].key->key, key) == 0;
+				if (given)
+					continue;
+				json_t *l = json_object_get(need, key);
+				if (!l) {
+					l = json_array();
+					json_object_set_new(need, key, l);
+				}
+				json_array_append_new(l, jstr(r->provision->ref));
+			}
+		}
+	json_object_set_new(o, "evidence_needed", need);
+
+	json_t *tl = json_array();
+	for (size_t i = 0; i < A->ntailoring; i++) {
+		const iota_tailoring *t = &A->tailoring[i];
+		json_t *e = json_object();
+		json_object_set_new(e, t->kind, jstr(t->id));
+		json_object_set_new(e, "justification", jstr(t->justification));
+		json_object_set_new(e, "compensating_control", jstr(t->control));
+		json_object_set_new(e, "owner", jstr(t->owner));
+		json_object_set_new(e, "expires", jstr(t->expires));
+		json_object_set_new(e, "expired", json_boolean(t->expired));
+		json_object_set_new(e, "applied", json_integer((json_int_t)t->used));
+		json_array_append_new(tl, e);
+	}
+	json_object_set_new(o, "tailoring", tl);
+
+	json_t *g = json_object(), *rs = json_array();
+	json_object_set_new(g, "asked", json_boolean(A->gate_asked));
+	if (A->gate_asked) {
+		json_object_set_new(g, "criteria", jstr(A->gate_summary ? A->gate_summary : ""));
+		json_object_set_new(g, "passed", json_boolean(A->ngate_reasons == 0));
+		for (size_t i = 0; i < A->ngate_reasons; i++)
+			json_array_append_new(rs, jstr(A->gate_reasons[i]));
+	}
+	json_object_set_new(g, "reasons", rs);
+	json_object_set_new(o, "gate", g);
+	return o;
+}
+
 iota_rc iota_report_json(iota_scan *s, FILE *out)
 {
 	/* the SBOM facts (sbom.* attributes) are there whatever order the
@@ -295,6 +477,8 @@ iota_rc iota_report_json(iota_scan *s, FILE *out)
 	iota_free(sorted);
 	iota_free(origins);
 	json_object_set_new(root, "findings", finds);
+	if (s->assessment)
+		json_object_set_new(root, "assessment", assessment_json(s->assessment));
 
 	int rc = json_dumpf(root, out, JSON_INDENT(1) | JSON_SORT_KEYS | JSON_ENSURE_ASCII);
 	json_decref(root);

@@ -4,6 +4,7 @@
 #include <string.h>
 
 #include "core/component.h"
+#include "assess/assess.h"
 #include "core/unpacker.h"
 #include "iotaudit/vulndb.h"
 #include "report/report.h"
@@ -225,6 +226,150 @@ static void vulns_section(iota_scan *s, FILE *out, int color)
 	iota_free(cv);
 }
 
+/* ---- the assessment, first: what a reader needs before the detail ---- */
+
+#define MAX_TEXT_VERDICTS 60 /* failed/accepted provisions listed per standard */
+
+static const char *verdict_color(const struct colors *c, iota_verdict v)
+{
+	return v == IOTA_VERDICT_FAIL ? c->red : v == IOTA_VERDICT_NEEDS_EVIDENCE ? c->yellow : "";
+}
+
+/* The vendor evidence keys that would answer needs-evidence provisions, most
+ * provisions first: what the vendor must still show. */
+static void evidence_needed(const iota_assessment *A, FILE *out, const struct colors *c)
+{
+	const iota_catalog *cat = A->catalog;
+	size_t *n = iota_calloc(cat->nevidence_keys + 1, sizeof *n);
+	if (!n)
+		return;
+	for (size_t i = 0; i < A->nstandards; i++)
+		for (size_t k = 0; k < A->standards[i].nresults; k++) {
+			const iota_provision_result *r = &A->standards[i].results[k];
+			if (r->verdict != IOTA_VERDICT_NEEDS_EVIDENCE)
+				continue;
+			for (size_t j = 0; r->provision->evidence_keys[j]; j++)
+				for (size_t e = 0; e < cat->nevidence_keys; e++)
+					if (strcmp(cat->evidence_keys[e].key,
+						   r->provision->evidence_keys[j]) == 0)
+						n[e]++;
+		}
+	/* keys the vendor file already answered do not need asking again */
+	for (size_t v = 0; v < A->nevidence; v++)
+		if (!A->evidence[v].from_image)
+			n[A->evidence[v].key - cat->evidence_keys] = 0;
+	size_t shown = 0;
+	for (;;) {
+		size_t best = cat->nevidence_keys;
+		for (size_t e = 0; e < cat->nevidence_keys; e++)
+			if (n[e] && (best == cat->nevidence_keys || n[e] > n[best]))
+				best = e;
+		if (best == cat->nevidence_keys || shown == 8)
+			break;
+		fprintf(out, "%s%s (%zu)", shown ? ", " : "  evidence that would answer the most: ",
+			cat->evidence_keys[best].key, n[best]);
+		n[best] = 0;
+		shown++;
+	}
+	if (shown)
+		fputc('\n', out);
+	(void)c;
+	iota_free(n);
+}
+
+static void assessment_text(iota_scan *s, FILE *out, const struct colors *c)
+{
+	const iota_assessment *A = s->assessment;
+	char buf[IOTA_MAX_PATH * 2];
+	fprintf(out, "\n%sAssessment%s  profile %s, judged on %s, catalog %s\n", c->bold, c->reset,
+		A->profile ? A->profile : "?", A->today ? A->today : "?",
+		A->catalog->source ? A->catalog->source : "?");
+	if (A->evidence_file || A->tailoring_file || A->policy_file)
+		fprintf(out, "  %s%s%s%s%s%s\n", A->evidence_file ? "evidence " : "",
+			A->evidence_file ? A->evidence_file : "",
+			A->tailoring_file ? (A->evidence_file ? "; tailoring " : "tailoring ") : "",
+			A->tailoring_file ? A->tailoring_file : "",
+			A->policy_file ? (A->evidence_file || A->tailoring_file ? "; policy " : "policy ")
+				       : "",
+			A->policy_file ? A->policy_file : "");
+	if (!A->vulns_matched)
+		fprintf(out, "  %svulnerability matching was not run: checks on vulnerabilities need "
+			     "--vulndb%s\n",
+			c->dim, c->reset);
+	fprintf(out, "  %-36s %5s %5s %9s %5s %8s\n", "STANDARD", "PASS", "FAIL", "EVIDENCE?",
+		"N/A", "ACCEPTED");
+	for (size_t i = 0; i < A->nstandards; i++) {
+		const iota_standard_result *sr = &A->standards[i];
+		char name[64];
+		snprintf(name, sizeof name, "%s%s%s", sr->standard->id, sr->level ? " " : "",
+			 sr->level ? sr->level : "");
+		fprintf(out, "  %-36s %5zu %s%5zu%s %9zu %5zu %8zu\n", name,
+			sr->counts[IOTA_VERDICT_PASS], sr->counts[IOTA_VERDICT_FAIL] ? c->red : "",
+			sr->counts[IOTA_VERDICT_FAIL], sr->counts[IOTA_VERDICT_FAIL] ? c->reset : "",
+			sr->counts[IOTA_VERDICT_NEEDS_EVIDENCE], sr->counts[IOTA_VERDICT_NOT_APPLICABLE],
+			sr->counts[IOTA_VERDICT_ACCEPTED]);
+	}
+	fprintf(out, "  risk %.1f / 10%s\n", A->risk,
+		A->nrisks && A->risks[0].score > 0 && !A->risks[0].accepted
+			? ""
+			: " (no unaccepted finding carries weight)");
+	for (size_t i = 0; i < A->nstandards; i++) {
+		const iota_standard_result *sr = &A->standards[i];
+		size_t shown = 0;
+		for (size_t k = 0; k < sr->nresults; k++) {
+			const iota_provision_result *r = &sr->results[k];
+			if (r->verdict != IOTA_VERDICT_FAIL && r->verdict != IOTA_VERDICT_ACCEPTED)
+				continue;
+			if (shown++ == 0)
+				fprintf(out, "\n  %s%s%s — failed and accepted provisions\n", c->bold,
+					sr->standard->title, c->reset);
+			if (shown > MAX_TEXT_VERDICTS)
+				continue;
+			fprintf(out, "  %s%-8s%s %-12s %s (%s)\n", verdict_color(c, r->verdict),
+				iota_verdict_name(r->verdict), c->reset, r->provision->id,
+				r->provision->title, r->provision->obligation);
+			fprintf(out, "  %s%21s %s%s\n", c->dim, "", r->reason, c->reset);
+			for (size_t j = 0; r->findings && r->findings[j] && j < 3; j++) {
+				const iota_finding *f = r->findings[j];
+				if (!f->node || iota_node_origin(f->node, buf, sizeof buf) < 0)
+					buf[0] = '\0';
+				fprintf(out, "  %21s - %s %s%s%s\n", "", f->check, f->message,
+					buf[0] ? " at " : "", buf);
+			}
+			size_t nf = 0;
+			while (r->findings && r->findings[nf])
+				nf++;
+			if (nf > 3)
+				fprintf(out, "  %21s   ... and %zu more\n", "", nf - 3);
+			if (r->verdict == IOTA_VERDICT_ACCEPTED || r->tailoring_expired)
+				fprintf(out, "  %21s %s by %s, %s %s: %s; control: %s\n", "",
+					r->tailoring_expired ? "acceptance" : "accepted", r->owner,
+					r->tailoring_expired ? "EXPIRED on" : "until", r->expires,
+					r->justification, r->control);
+		}
+		if (shown > MAX_TEXT_VERDICTS)
+			fprintf(out, "  ... and %zu more (see --format json or csv)\n",
+				shown - MAX_TEXT_VERDICTS);
+	}
+	if (A->gate_asked) {
+		if (A->ngate_reasons == 0)
+			fprintf(out, "\n  gate (%s): passed\n", A->gate_summary);
+		else {
+			fprintf(out, "\n  %sgate (%s): FAILED%s\n", c->red, A->gate_summary, c->reset);
+			for (size_t i = 0; i < A->ngate_reasons; i++)
+				fprintf(out, "    - %s\n", A->gate_reasons[i]);
+		}
+	}
+	if (A->counts[IOTA_VERDICT_NEEDS_EVIDENCE]) {
+		evidence_needed(A, out, c);
+		fprintf(out, "  %s(%zu provisions need evidence: 'iotaudit catalog template %s' writes "
+			     "a file to fill in for --evidence; 'iotaudit explain STANDARD:PROVISION' "
+			     "says what is asked)%s\n",
+			c->dim, A->counts[IOTA_VERDICT_NEEDS_EVIDENCE],
+			A->profile_def ? A->profile_def->id : "", c->reset);
+	}
+}
+
 iota_rc iota_report_text(iota_scan *s, FILE *out, int color)
 {
 	struct colors c = {"", "", "", "", ""};
@@ -240,6 +385,8 @@ iota_rc iota_report_text(iota_scan *s, FILE *out, int color)
 
 	fprintf(out, "%siotaudit %s%s  %s (%s%s%s)\n", c.bold, iota_version(), c.reset,
 		s->input_name ? s->input_name : "?", in, hex[0] ? ", sha256 " : "", hex);
+	if (s->assessment)
+		assessment_text(s, out, &c);
 	fprintf(out, "\n%sContainers%s\n", c.bold, c.reset);
 	if (t.containers == 0)
 		fprintf(out, "  none found\n");

@@ -297,7 +297,10 @@ static void attach(iota_scan *s, iota_assessment *a, iota_standard_result *sr,
 	const iota_check *chk[2] = {0};                                                            \
 	attach(s, &a, sr, pr, risks, fail, acc, chk)
 
+/* the matches are static: the scan must not free them */
 #define DONE                                                                                       \
+	for (iota_component *c_ = s->components; c_; c_ = c_->next)                                \
+		c_->vulns = NULL;                                                                  \
 	s->assessment = NULL;                                                                      \
 	free(risks);                                                                               \
 	iota_scan_free(s)

@@ -583,7 +583,7 @@ static int meta_read(struct walk *w, void *buf, size_t n)
 /* Reads the file part that follows the common header. */
 static const char *read_file_inode(struct walk *w, struct inode *ino, int ext)
 {
-	uint8_t b[40];
+	uint8_t b[40] = {0};
 	uint64_t start, size;
 	uint32_t frag, frag_off;
 	iota_reader r;

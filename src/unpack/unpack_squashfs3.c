@@ -1,0 +1,1027 @@
+/*
+ * SquashFS 3.x images (little- and big-endian), including the vendor
+ * variants of Broadcom, Realtek and TP-Link firmware: other magics ("shsq",
+ * "qshs", "tqsh", "hsqt", "sqlz") and LZMA blocks instead of zlib.
+ *
+ * Specification: squashfs-tools 3.x and Linux 2.6.x include/linux/
+ * squashfs_fs.h (the structures are __attribute__((packed)); bit fields are
+ * allocated from the least significant bit in little-endian images and from
+ * the most significant bit in big-endian ones, as squashfs-tools' SWAP macros
+ * read them):
+ *
+ *  superblock (119 bytes):
+ *	0 s_magic   4 inodes   8 bytes_used_2   12 uid_start_2   16 guid_start_2
+ *	20 inode_table_start_2   24 directory_table_start_2
+ *	28 s_major (16)   30 s_minor (16)   32 block_size_1 (16)   34 block_log (16)
+ *	36 flags (8)   37 no_uids (8)   38 no_guids (8)   39 mkfs_time
+ *	43 root_inode (64: metadata block << 16 | offset)   51 block_size
+ *	55 fragments   59 fragment_table_start_2   63 bytes_used   71 uid_start
+ *	79 guid_start   87 inode_table_start   95 directory_table_start
+ *	103 fragment_table_start   111 lookup_table_start (3.1)
+ *  flags: bit 2 SQUASHFS_CHECK (a marker byte follows each metadata length).
+ *  metadata blocks: a 16-bit length, bit 15 set = stored, then at most 8 KiB
+ *	compressed; an inode reference is (block start - table start) << 16 |
+ *	offset in the uncompressed block.
+ *  data and fragment blocks: a 32-bit size word, bit 24 set = stored; 0 = a
+ *	block of zeros (sparse).
+ *  inodes: type:4 mode:12 uid:8 guid:8 (index into the uid/guid arrays;
+ *	guid 255 = the uid), mtime, inode_number, then per type:
+ *	1 dir:  nlink, file_size:19 offset:13, start_block, parent_inode
+ *	2 reg:  start_block (64), fragment, offset, file_size, block_list[] (32)
+ *	3 symlink: nlink, symlink_size (16), symlink[]
+ *	4 blkdev / 5 chrdev: nlink, rdev (16, major << 8 | minor)
+ *	6 fifo / 7 socket: nlink
+ *	8 ldir: nlink, file_size:27 offset:13, start_block, i_count:16,
+ *		parent_inode, index[] (not needed to list)
+ *	9 lreg: nlink, start_block (64), fragment, offset, file_size (64), block_list[]
+ *  directories: 9-byte headers count:8 (count + 1 entries), start_block (32,
+ *	the inode block), inode_number (32), then entries offset:13 type:3 size:8
+ *	(name length - 1) inode_number:16 (signed, from the header's) name[];
+ *	a directory's file_size counts 3 bytes more than its listing.
+ *  fragment table: at fragment_table_start an index of 64-bit pointers to
+ *	metadata blocks of entries {start_block (64), size (32), pending (32)}.
+ *  uid/guid tables: plain arrays of 32-bit ids at uid_start and guid_start.
+ *
+ * Blocks are zlib streams in standard images; the vendor variants use LZMA
+ * in the .lzma ("LZMA-alone") layout (5 bytes of properties, 8 of size), or
+ * with the size left out. Which one is detected per image on its first
+ * metadata block and stated in the variant ("3.1-le,lzma,shsq").
+ *
+ * Written by hand: libsquashfs reads only 4.0, and no Debian library reads
+ * 3.x. SquashFS 2.x (no link counts, other inode layouts) is reported as
+ * unsupported, not guessed at.
+ *
+ * The inode and directory tables are decompressed once, whole, into the
+ * container's context (bounded by the scan's budget for one file); files are
+ * read lazily by a loader, each call with its own decoders.
+ */
+#include <inttypes.h>
+#include <lzma.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <zlib.h>
+
+#include "core/unpacker.h"
+#include "util/alloc.h"
+#include "util/reader.h"
+
+#define SUPER3_LEN      119
+#define META_SIZE       8192
+#define FRAG_ENTRY_LEN  16
+#define DIR_HDR_LEN     9 /* count:8, then start_block and inode_number, packed */
+#define MAX_DIR_DEPTH   256
+#define INVALID_FRAG    0xffffffffu
+#define FLAG_CHECK      (1u << 2)
+#define BLOCK_STORED    (1u << 24)
+#define META_STORED     0x8000u
+#define PAD             4096
+
+enum { T_DIR = 1, T_REG, T_SYMLINK, T_BLK, T_CHR, T_FIFO, T_SOCK, T_LDIR, T_LREG };
+enum { C_ZLIB = 1, C_LZMA_ALONE, C_LZMA_NOSIZE };
+
+struct magic_name {
+	char m[5];
+};
+
+/* A metadata table decompressed whole: pos[i] is block i's on-disk offset
+ * from the table start, at[i] where its bytes begin in buf. */
+struct table {
+	uint8_t *buf;
+	size_t len;
+	uint64_t *pos;
+	size_t *at;
+	size_t nblocks;
+	bool cut; /* ended at a damaged block or the budget */
+};
+
+struct sq3file {
+	uint64_t start;    /* first data block */
+	uint64_t size;
+	uint32_t frag, frag_off;
+	size_t blist;      /* offset of the block list in the inode table */
+	uint64_t nblocks;
+};
+
+struct sq3 {
+	iota_blob *blob;
+	const uint8_t *d;
+	size_t len; /* bytes of the image there are (<= bytes_used) */
+	int be;
+	int comp;
+	unsigned major, minor;
+	uint32_t block_size, flags;
+	uint64_t bytes_used, inode_start, dir_start, frag_start, uid_start, guid_start, lookup_start;
+	uint32_t nfrags, no_uids, no_guids;
+	uint64_t root;
+	char magic[5];
+	struct table inodes, dirs;
+	uint8_t *frags; /* nfrags_read entries of FRAG_ENTRY_LEN */
+	size_t nfrags_read;
+	struct sq3file *files;
+	size_t nfiles, capfiles;
+};
+
+static bool ld16(const struct sq3 *c, const uint8_t *b, size_t len, size_t off, uint16_t *v)
+{
+	return c->be ? iota_ld_u16be(b, len, off, v) : iota_ld_u16le(b, len, off, v);
+}
+
+static bool ld32(const struct sq3 *c, const uint8_t *b, size_t len, size_t off, uint32_t *v)
+{
+	return c->be ? iota_ld_u32be(b, len, off, v) : iota_ld_u32le(b, len, off, v);
+}
+
+static bool ld64(const struct sq3 *c, const uint8_t *b, size_t len, size_t off, uint64_t *v)
+{
+	return c->be ? iota_ld_u64be(b, len, off, v) : iota_ld_u64le(b, len, off, v);
+}
+
+static void sq3_free(void *p)
+{
+	struct sq3 *c = p;
+	if (!c)
+		return;
+	iota_blob_unref(c->blob);
+	iota_free(c->inodes.buf);
+	iota_free(c->inodes.pos);
+	iota_free(c->inodes.at);
+	iota_free(c->dirs.buf);
+	iota_free(c->dirs.pos);
+	iota_free(c->dirs.at);
+	iota_free(c->frags);
+	iota_free(c->files);
+	iota_free(c);
+}
+
+/* ---- superblock ---- */
+
+static const char *const std_magics[] = {"hsqs", "sqsh"};
+static const char *const vendor_magics[] = {"shsq", "qshs", "tqsh", "hsqt", "sqlz"};
+
+static bool known_magic(const uint8_t *d, size_t len, bool *vendor)
+{
+	for (size_t i = 0; i < 2; i++)
+		if (iota_ld_match(d, len, 0, std_magics[i], 4)) {
+			*vendor = false;
+			return true;
+		}
+	for (size_t i = 0; i < sizeof vendor_magics / sizeof vendor_magics[0]; i++)
+		if (iota_ld_match(d, len, 0, vendor_magics[i], 4)) {
+			*vendor = true;
+			return true;
+		}
+	return false;
+}
+
+/* Reads the superblock; 0 if it is not a SquashFS 3.x one. *major is set
+ * for 1.x/2.x/4.x too (with a 0 return) so that unpack can say which. */
+static int super_read(struct sq3 *c, const uint8_t *d, size_t len, unsigned *major)
+{
+	bool vendor;
+	*major = 0;
+	if (!known_magic(d, len, &vendor))
+		return 0;
+	/* the byte order: the standard magics say it; otherwise the version does */
+	uint16_t maj_le = 0, maj_be = 0;
+	iota_ld_u16le(d, len, 28, &maj_le);
+	iota_ld_u16be(d, len, 28, &maj_be);
+	if (iota_ld_match(d, len, 0, "hsqs", 4))
+		c->be = 0;
+	else if (iota_ld_match(d, len, 0, "sqsh", 4))
+		c->be = 1;
+	else if (maj_le >= 1 && maj_le <= 4)
+		c->be = 0;
+	else if (maj_be >= 1 && maj_be <= 4)
+		c->be = 1;
+	else
+		return 0;
+	uint16_t major16, minor16, block_log;
+	uint8_t flags, no_uids, no_guids;
+	if (!ld16(c, d, len, 28, &major16) || !ld16(c, d, len, 30, &minor16) ||
+	    !ld16(c, d, len, 34, &block_log) || !iota_ld_u8(d, len, 36, &flags) ||
+	    !iota_ld_u8(d, len, 37, &no_uids) || !iota_ld_u8(d, len, 38, &no_guids))
+		return 0;
+	*major = major16;
+	if (major16 != 3 || minor16 > 1)
+		return 0;
+	if (!ld64(c, d, len, 43, &c->root) || !ld32(c, d, len, 51, &c->block_size) ||
+	    !ld32(c, d, len, 55, &c->nfrags) || !ld64(c, d, len, 63, &c->bytes_used) ||
+	    !ld64(c, d, len, 71, &c->uid_start) || !ld64(c, d, len, 79, &c->guid_start) ||
+	    !ld64(c, d, len, 87, &c->inode_start) || !ld64(c, d, len, 95, &c->dir_start) ||
+	    !ld64(c, d, len, 103, &c->frag_start) || !ld64(c, d, len, 111, &c->lookup_start))
+		return 0;
+	c->major = major16;
+	c->minor = minor16;
+	c->flags = flags;
+	c->no_uids = no_uids;
+	c->no_guids = no_guids;
+	memcpy(c->magic, d, 4);
+	c->magic[4] = '\0';
+	for (int i = 0; i < 4; i++)
+		if (c->magic[i] < 'a' || c->magic[i] > 'z')
+			c->magic[i] = '?';
+	if (c->block_size < 4096 || c->block_size > (1u << 20) || block_log >= 32 ||
+	    c->block_size != 1u << block_log)
+		return 0;
+	if (c->bytes_used < SUPER3_LEN || c->inode_start < SUPER3_LEN ||
+	    c->inode_start >= c->dir_start || c->dir_start >= c->bytes_used ||
+	    (c->root >> 16) >= c->dir_start - c->inode_start)
+		return 0;
+	return 1;
+}
+
+static int probe_squashfs3(const uint8_t *head, size_t head_len, uint64_t total_len)
+{
+	struct sq3 c = {0};
+	unsigned major;
+	bool vendor = false;
+	known_magic(head, head_len, &vendor);
+	if (!super_read(&c, head, head_len, &major)) {
+		/* 2.x and 1.x are claimed to say clearly they are not read */
+		uint16_t minor;
+		if ((major == 1 || major == 2) && (c.be ? iota_ld_u16be : iota_ld_u16le)(
+		                                      head, head_len, 30, &minor) &&
+		    minor <= 1)
+			return 60;
+		return 0;
+	}
+	if (c.bytes_used > total_len + PAD)
+		return 60; /* cut short: still ours, unpack says what is lost */
+	return vendor ? 90 : 95;
+}
+
+/* ---- blocks ---- */
+
+/* Decodes src into dst (at most dlen bytes); returns the bytes made, -1 on error. */
+static long decode_zlib(const uint8_t *src, size_t slen, uint8_t *dst, size_t dlen)
+{
+	if (slen > UINT32_MAX || dlen > UINT32_MAX)
+		return -1;
+	z_stream zs;
+	memset(&zs, 0, sizeof zs);
+	if (inflateInit(&zs) != Z_OK)
+		return -1;
+	zs.next_in = (Bytef *)src;
+	zs.avail_in = (uInt)slen;
+	zs.next_out = dst;
+	zs.avail_out = (uInt)dlen;
+	int r = inflate(&zs, Z_FINISH);
+	long made = (long)(dlen - zs.avail_out);
+	inflateEnd(&zs);
+	return r == Z_STREAM_END ? made : -1;
+}
+
+static long decode_lzma_alone(const uint8_t *src, size_t slen, uint8_t *dst, size_t dlen)
+{
+	lzma_stream s = LZMA_STREAM_INIT;
+	/* a dictionary of at most 64 MiB: 3.x blocks are at most 1 MiB */
+	if (lzma_alone_decoder(&s, (uint64_t)128 << 20) != LZMA_OK)
+		return -1;
+	s.next_in = src;
+	s.avail_in = slen;
+	s.next_out = dst;
+	s.avail_out = dlen;
+	lzma_ret r = LZMA_OK;
+	while (r == LZMA_OK && s.avail_out > 0 && s.avail_in > 0)
+		r = lzma_code(&s, LZMA_FINISH);
+	long made = (long)(dlen - s.avail_out);
+	lzma_end(&s);
+	/* an encoder that knew the size writes no end marker: a full output, or
+	 * all input used, is success */
+	if (r == LZMA_STREAM_END || (r == LZMA_OK && made > 0))
+		return made;
+	if (r == LZMA_BUF_ERROR && made > 0)
+		return made;
+	return -1;
+}
+
+/* LZMA with its 5 bytes of properties but no size: the 8 size bytes of the
+ * .lzma layout are put back as "unknown". */
+static long decode_lzma_nosize(const uint8_t *src, size_t slen, uint8_t *dst, size_t dlen)
+{
+	if (slen < 5 || slen > (size_t)4 << 20)
+		return -1;
+	uint8_t *tmp = iota_malloc(slen + 8);
+	if (!tmp)
+		return -1;
+	memcpy(tmp, src, 5);
+	memset(tmp + 5, 0xff, 8);
+	memcpy(tmp + 13, src + 5, slen - 5);
+	long r = decode_lzma_alone(tmp, slen + 8, dst, dlen);
+	iota_free(tmp);
+	return r;
+}
+
+static long decode(int comp, const uint8_t *src, size_t slen, uint8_t *dst, size_t dlen)
+{
+	switch (comp) {
+	case C_ZLIB:
+		return decode_zlib(src, slen, dst, dlen);
+	case C_LZMA_ALONE:
+		return decode_lzma_alone(src, slen, dst, dlen);
+	case C_LZMA_NOSIZE:
+		return decode_lzma_nosize(src, slen, dst, dlen);
+	default:
+		return -1;
+	}
+}
+
+/* The compressor of the image, from one compressed metadata block. */
+static int detect_comp(const uint8_t *src, size_t slen)
+{
+	uint8_t out[META_SIZE];
+	uint8_t b0 = 0, b1 = 0;
+	iota_ld_u8(src, slen, 0, &b0);
+	iota_ld_u8(src, slen, 1, &b1);
+	if ((b0 & 0x0f) == 8 && ((unsigned)b0 << 8 | b1) % 31 == 0 &&
+	    decode_zlib(src, slen, out, sizeof out) > 0)
+		return C_ZLIB;
+	/* .lzma properties: lc + lp * 9 + pb * 45 < 225 */
+	if (b0 < 225 && decode_lzma_alone(src, slen, out, sizeof out) > 0)
+		return C_LZMA_ALONE;
+	if (b0 < 225 && decode_lzma_nosize(src, slen, out, sizeof out) > 0)
+		return C_LZMA_NOSIZE;
+	return 0;
+}
+
+/* The metadata block at off: its payload and whether it is stored. */
+static bool meta_header(const struct sq3 *c, uint64_t off, size_t *payload, size_t *plen,
+                        bool *stored)
+{
+	uint16_t h;
+	if (off > c->len || !ld16(c, c->d, c->len, (size_t)off, &h))
+		return false;
+	size_t p = (size_t)off + 2 + ((c->flags & FLAG_CHECK) ? 1 : 0);
+	size_t n = h & 0x7fff;
+	if (n == 0 || n > META_SIZE || p > c->len || n > c->len - p)
+		return false;
+	*payload = p;
+	*plen = n;
+	*stored = (h & META_STORED) != 0;
+	return true;
+}
+
+/* Decompresses the metadata blocks in [start, end) into t, up to budget bytes. */
+static iota_rc read_table(struct sq3 *c, uint64_t start, uint64_t end, uint64_t budget,
+                          struct table *t)
+{
+	size_t cap = 0;
+	uint64_t off = start;
+	uint8_t block[META_SIZE];
+	while (off < end) {
+		size_t p, n;
+		bool stored;
+		if (!meta_header(c, off, &p, &n, &stored)) {
+			t->cut = true;
+			break;
+		}
+		long made;
+		if (stored) {
+			memcpy(block, c->d + p, n);
+			made = (long)n;
+		} else {
+			if (!c->comp)
+				c->comp = detect_comp(c->d + p, n);
+			made = decode(c->comp, c->d + p, n, block, sizeof block);
+		}
+		if (made <= 0 || t->len + (size_t)made > budget) {
+			t->cut = true;
+			break;
+		}
+		if (t->nblocks == cap) {
+			size_t ncap = cap ? cap * 2 : 64;
+			uint64_t *np = iota_realloc(t->pos, ncap * sizeof *np);
+			if (!np)
+				return IOTA_NOMEM;
+			t->pos = np;
+			size_t *na = iota_realloc(t->at, ncap * sizeof *na);
+			if (!na)
+				return IOTA_NOMEM;
+			t->at = na;
+			cap = ncap;
+		}
+		uint8_t *nb = iota_realloc(t->buf, t->len + (size_t)made);
+		if (!nb)
+			return IOTA_NOMEM;
+		t->buf = nb;
+		memcpy(t->buf + t->len, block, (size_t)made);
+		t->pos[t->nblocks] = off - start;
+		t->at[t->nblocks] = t->len;
+		t->nblocks++;
+		t->len += (size_t)made;
+		off = p + n;
+	}
+	return IOTA_OK;
+}
+
+/* Where (block, offset) of table t is in t->buf; false if no such block. */
+static bool table_at(const struct table *t, uint64_t block, uint32_t offset, size_t *at)
+{
+	size_t lo = 0, hi = t->nblocks;
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+		if (t->pos[mid] < block)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	if (lo >= t->nblocks || t->pos[lo] != block || offset > t->len - t->at[lo])
+		return false;
+	*at = t->at[lo] + offset;
+	return true;
+}
+
+/* ---- inodes ---- */
+
+struct inode {
+	unsigned type;
+	uint32_t mode, uid, gid, mtime, ino;
+	/* dir */
+	uint64_t dir_size;
+	uint32_t dir_block, dir_off;
+	/* reg */
+	uint64_t start, size;
+	uint32_t frag, frag_off;
+	size_t blist;
+	/* symlink */
+	size_t link_at;
+	uint16_t link_len;
+	/* dev */
+	uint16_t rdev;
+};
+
+static uint32_t id_of(const struct sq3 *c, uint64_t table, uint32_t n, uint32_t idx)
+{
+	uint32_t v = 0;
+	if (idx >= n || table > c->len || !ld32(c, c->d, c->len, (size_t)table + 4 * (size_t)idx, &v))
+		return 0;
+	return v;
+}
+
+static const char *read_inode(const struct sq3 *c, uint64_t ref, struct inode *in)
+{
+	const struct table *t = &c->inodes;
+	size_t a;
+	if (!table_at(t, ref >> 16, (uint32_t)(ref & 0xffff), &a))
+		return "inode reference outside the inode table";
+	const uint8_t *b = t->buf;
+	size_t len = t->len;
+	uint16_t tm;
+	uint8_t uid, guid;
+	memset(in, 0, sizeof *in);
+	if (!ld16(c, b, len, a, &tm) || !iota_ld_u8(b, len, a + 2, &uid) ||
+	    !iota_ld_u8(b, len, a + 3, &guid) || !ld32(c, b, len, a + 4, &in->mtime) ||
+	    !ld32(c, b, len, a + 8, &in->ino))
+		return "inode cut short";
+	in->type = c->be ? tm >> 12 : tm & 0xf;
+	in->mode = c->be ? tm & 0xfff : tm >> 4;
+	in->uid = id_of(c, c->uid_start, c->no_uids, uid);
+	in->gid = guid == 255 ? in->uid : id_of(c, c->guid_start, c->no_guids, guid);
+	size_t p = a + 12;
+	uint32_t w, sz32;
+	uint8_t b5[5];
+	switch (in->type) {
+	case T_DIR:
+		if (!ld32(c, b, len, p + 4, &w) || !ld32(c, b, len, p + 8, &in->dir_block))
+			return "directory inode cut short";
+		in->dir_size = c->be ? w >> 13 : w & 0x7ffff;
+		in->dir_off = c->be ? w & 0x1fff : w >> 19;
+		return NULL;
+	case T_LDIR: {
+		if (!iota_ld_bytes(b, len, p + 4, b5, 5) || !ld32(c, b, len, p + 9, &in->dir_block))
+			return "directory inode cut short";
+		uint64_t v = 0;
+		for (int i = 0; i < 5; i++)
+			v = c->be ? v << 8 | b5[i] : v | (uint64_t)b5[i] << (8 * i);
+		in->dir_size = c->be ? v >> 13 : v & 0x7ffffff;
+		in->dir_off = (uint32_t)(c->be ? v & 0x1fff : v >> 27);
+		return NULL;
+	}
+	case T_REG:
+		if (!ld64(c, b, len, p, &in->start) || !ld32(c, b, len, p + 8, &in->frag) ||
+		    !ld32(c, b, len, p + 12, &in->frag_off) || !ld32(c, b, len, p + 16, &sz32))
+			return "file inode cut short";
+		in->size = sz32;
+		in->blist = p + 20;
+		return NULL;
+	case T_LREG:
+		if (!ld64(c, b, len, p + 4, &in->start) || !ld32(c, b, len, p + 12, &in->frag) ||
+		    !ld32(c, b, len, p + 16, &in->frag_off) || !ld64(c, b, len, p + 20, &in->size))
+			return "file inode cut short";
+		in->blist = p + 28;
+		return NULL;
+	case T_SYMLINK:
+		if (!ld16(c, b, len, p + 4, &in->link_len) || !iota_ld_match(b, len, p + 6, "", 0) ||
+		    in->link_len > len - (p + 6))
+			return "symlink inode cut short";
+		in->link_at = p + 6;
+		return NULL;
+	case T_BLK:
+	case T_CHR:
+		if (!ld16(c, b, len, p + 4, &in->rdev))
+			return "device inode cut short";
+		return NULL;
+	case T_FIFO:
+	case T_SOCK:
+		return NULL;
+	default:
+		return "unknown inode type";
+	}
+}
+
+/* ---- file content ---- */
+
+static uint64_t blocks_of(const struct sq3 *c, uint64_t size, uint32_t frag)
+{
+	uint64_t n = size / c->block_size;
+	if (frag == INVALID_FRAG && size % c->block_size)
+		n++;
+	return n;
+}
+
+/* Decodes the data or fragment block (size word w at off) into out (cap bytes). */
+static long read_block(const struct sq3 *c, uint64_t off, uint32_t w, uint8_t *out, size_t cap)
+{
+	size_t n = w & ~BLOCK_STORED;
+	if (n == 0) {
+		memset(out, 0, cap);
+		return (long)cap;
+	}
+	if (n > c->block_size + (c->block_size >> 4) + 64 || off > c->len || n > c->len - off)
+		return -1;
+	if (w & BLOCK_STORED) {
+		size_t m = n < cap ? n : cap;
+		memcpy(out, c->d + off, m);
+		return (long)m;
+	}
+	return decode(c->comp, c->d + off, n, out, cap);
+}
+
+static iota_rc sq3_load(iota_scan *s, iota_node *n, iota_blob **out)
+{
+	const struct sq3 *c = n->container ? n->container->cctx : NULL;
+	*out = NULL;
+	if (!c || n->load_arg >= c->nfiles)
+		return IOTA_CORRUPT;
+	const struct sq3file *f = &c->files[n->load_arg];
+	uint64_t want = f->size, budget = iota_scan_file_budget(s);
+	iota_rc rc = IOTA_OK;
+	if (want > budget) {
+		want = budget;
+		if (!(atomic_fetch_or(&n->flags, IOTA_NF_TRUNCATED) & IOTA_NF_TRUNCATED))
+			iota_scan_limit(s, "file-size", n,
+			                "squashfs file of %" PRIu64 " bytes cut to the %" PRIu64
+			                " bytes that may be unpacked for one file",
+			                f->size, budget);
+		rc = IOTA_LIMIT;
+	}
+	uint8_t *buf = iota_calloc(1, want ? (size_t)want : 1);
+	uint8_t *tmp = iota_malloc(c->block_size);
+	if (!buf || !tmp) {
+		iota_free(buf);
+		iota_free(tmp);
+		return IOTA_NOMEM;
+	}
+	uint64_t done = 0, off = f->start;
+	size_t bad = 0;
+	for (uint64_t i = 0; i < f->nblocks && done < want; i++) {
+		uint32_t w;
+		if (!ld32(c, c->inodes.buf, c->inodes.len, f->blist + 4 * (size_t)i, &w)) {
+			bad++;
+			break;
+		}
+		size_t expect = c->block_size;
+		if (want - done < expect)
+			expect = (size_t)(want - done);
+		long got = read_block(c, off, w, tmp, c->block_size);
+		if (got < (long)expect)
+			bad++;
+		else
+			memcpy(buf + done, tmp, expect);
+		done += expect;
+		off += w & ~BLOCK_STORED;
+	}
+	if (done < want && f->frag != INVALID_FRAG) {
+		uint64_t fstart;
+		uint32_t fw;
+		if (f->frag >= c->nfrags_read ||
+		    !ld64(c, c->frags, c->nfrags_read * FRAG_ENTRY_LEN, (size_t)f->frag * FRAG_ENTRY_LEN,
+		          &fstart) ||
+		    !ld32(c, c->frags, c->nfrags_read * FRAG_ENTRY_LEN,
+		          (size_t)f->frag * FRAG_ENTRY_LEN + 8, &fw)) {
+			bad++;
+		} else {
+			long got = read_block(c, fstart, fw, tmp, c->block_size);
+			size_t need = (size_t)(want - done);
+			if (got < 0 || f->frag_off > (size_t)got || need > (size_t)got - f->frag_off)
+				bad++;
+			else
+				memcpy(buf + done, tmp + f->frag_off, need);
+		}
+		done = want;
+	}
+	iota_free(tmp);
+	if ((bad || done < want) && rc == IOTA_OK) {
+		if (!(atomic_fetch_or(&n->flags, IOTA_NF_TRUNCATED) & IOTA_NF_TRUNCATED))
+			iota_finding_add(s, "unpack.corrupt", IOTA_SEV_LOW, n, UINT64_MAX,
+			                 "squashfs 3 file: %zu block%s could not be read; zeros in "
+			                 "their place",
+			                 bad ? bad : 1, bad == 1 ? "" : "s");
+		rc = IOTA_WARN;
+	}
+	*out = iota_blob_take(buf, (size_t)want);
+	return *out ? rc : IOTA_NOMEM;
+}
+
+static const iota_loader sq3_loader = {.load = sq3_load};
+
+/* ---- the tree ---- */
+
+struct walk {
+	iota_unpack_job *job;
+	iota_scan *s;
+	struct sq3 *c;
+	uint64_t *seen; /* directory inode refs entered */
+	size_t nseen, capseen;
+	size_t bad, loops, badnames, added;
+	iota_rc rc;
+	bool stop;
+	char path[IOTA_MAX_PATH];
+};
+
+static bool seen_dir(struct walk *w, uint64_t ref)
+{
+	for (size_t i = 0; i < w->nseen; i++)
+		if (w->seen[i] == ref)
+			return true;
+	if (w->nseen == w->capseen) {
+		size_t ncap = w->capseen ? w->capseen * 2 : 64;
+		uint64_t *ns = iota_realloc(w->seen, ncap * sizeof *ns);
+		if (!ns)
+			return true;
+		w->seen = ns;
+		w->capseen = ncap;
+	}
+	w->seen[w->nseen++] = ref;
+	return false;
+}
+
+static void set_meta(iota_node *n, const struct inode *in)
+{
+	n->mode = in->mode & 07777;
+	n->uid = in->uid;
+	n->gid = in->gid;
+	n->mtime = in->mtime;
+	atomic_fetch_or(&n->flags, IOTA_NF_HAS_META);
+}
+
+static void walk_dir(struct walk *w, const struct inode *dir, size_t path_len, unsigned depth);
+
+static void add_entry(struct walk *w, uint64_t ref, size_t len, unsigned depth)
+{
+	struct inode in;
+	const char *why = read_inode(w->c, ref, &in);
+	if (why) {
+		w->bad++;
+		return;
+	}
+	iota_node_kind kind;
+	switch (in.type) {
+	case T_DIR:
+	case T_LDIR:
+		kind = IOTA_NODE_DIR;
+		if (seen_dir(w, ref)) {
+			w->loops++;
+			return;
+		}
+		break;
+	case T_SYMLINK:
+		kind = IOTA_NODE_SYMLINK;
+		break;
+	case T_BLK:
+		kind = IOTA_NODE_BLK;
+		break;
+	case T_CHR:
+		kind = IOTA_NODE_CHR;
+		break;
+	case T_FIFO:
+		kind = IOTA_NODE_FIFO;
+		break;
+	case T_SOCK:
+		kind = IOTA_NODE_SOCK;
+		break;
+	default:
+		kind = IOTA_NODE_FILE;
+	}
+	iota_node *n = iota_vfs_add(w->s, w->job->root, w->path, len, kind);
+	if (!n) {
+		w->stop = true;
+		return;
+	}
+	w->added++;
+	set_meta(n, &in);
+	struct sq3 *c = w->c;
+	switch (in.type) {
+	case T_DIR:
+	case T_LDIR:
+		walk_dir(w, &in, len, depth + 1);
+		break;
+	case T_SYMLINK:
+		iota_node_set_link(w->s, n, (const char *)c->inodes.buf + in.link_at,
+		                   in.link_len > IOTA_MAX_LINK ? IOTA_MAX_LINK : in.link_len);
+		break;
+	case T_BLK:
+	case T_CHR:
+		n->dev_major = in.rdev >> 8;
+		n->dev_minor = in.rdev & 0xff;
+		break;
+	case T_REG:
+	case T_LREG: {
+		uint64_t nb = blocks_of(c, in.size, in.frag);
+		if (in.blist > c->inodes.len || nb > (c->inodes.len - in.blist) / 4) {
+			w->bad++;
+			atomic_fetch_or(&n->flags, IOTA_NF_UNREADABLE);
+			break;
+		}
+		if (c->nfiles == c->capfiles) {
+			size_t ncap = c->capfiles ? c->capfiles * 2 : 256;
+			struct sq3file *nf = iota_realloc(c->files, ncap * sizeof *nf);
+			if (!nf) {
+				w->rc = IOTA_NOMEM;
+				w->stop = true;
+				return;
+			}
+			c->files = nf;
+			c->capfiles = ncap;
+		}
+		c->files[c->nfiles] = (struct sq3file){.start = in.start,
+		                                       .size = in.size,
+		                                       .frag = in.frag,
+		                                       .frag_off = in.frag_off,
+		                                       .blist = in.blist,
+		                                       .nblocks = nb};
+		n->size = in.size;
+		iota_node_set_loader(n, &sq3_loader, c->nfiles, NULL);
+		c->nfiles++;
+		break;
+	}
+	default:
+		break;
+	}
+}
+
+static void walk_dir(struct walk *w, const struct inode *dir, size_t path_len, unsigned depth)
+{
+	if (depth > MAX_DIR_DEPTH) {
+		w->loops++;
+		return;
+	}
+	const struct sq3 *c = w->c;
+	const struct table *t = &c->dirs;
+	size_t a;
+	if (dir->dir_size <= 3)
+		return; /* empty */
+	if (!table_at(t, dir->dir_block, dir->dir_off, &a)) {
+		w->bad++;
+		return;
+	}
+	uint64_t left = dir->dir_size - 3;
+	if (left > t->len - a) {
+		w->bad++;
+		left = t->len - a;
+	}
+	size_t end = a + (size_t)left;
+	while (a + DIR_HDR_LEN < end && !w->stop) {
+		uint8_t cnt;
+		uint32_t start, hino;
+		if (!iota_ld_u8(t->buf, end, a, &cnt) || !ld32(c, t->buf, end, a + 1, &start) ||
+		    !ld32(c, t->buf, end, a + 5, &hino)) {
+			w->bad++;
+			return;
+		}
+		a += DIR_HDR_LEN;
+		uint32_t count = (uint32_t)cnt + 1;
+		for (uint32_t i = 0; i < count && !w->stop; i++) {
+			if (iota_scan_should_stop(w->s)) {
+				w->rc = IOTA_LIMIT;
+				w->stop = true;
+				return;
+			}
+			uint16_t ew;
+			uint8_t size;
+			if (!ld16(c, t->buf, end, a, &ew) || !iota_ld_u8(t->buf, end, a + 2, &size) ||
+			    (size_t)size + 1 > end - (a + 5) || a + 5 > end) {
+				w->bad++;
+				return;
+			}
+			uint32_t off = c->be ? ew >> 3 : ew & 0x1fff;
+			const char *name = (const char *)t->buf + a + 5;
+			size_t nl = (size_t)size + 1;
+			a += 5 + nl;
+			if (memchr(name, '/', nl) || memchr(name, '\0', nl) ||
+			    (nl == 1 && name[0] == '.') ||
+			    (nl == 2 && name[0] == '.' && name[1] == '.') ||
+			    path_len + 1 + nl >= sizeof w->path) {
+				w->badnames++;
+				continue;
+			}
+			size_t pl = path_len;
+			if (pl)
+				w->path[pl++] = '/';
+			memcpy(w->path + pl, name, nl);
+			pl += nl;
+			w->path[pl] = '\0';
+			add_entry(w, (uint64_t)start << 16 | off, pl, depth);
+			w->path[path_len] = '\0';
+		}
+	}
+}
+
+/* ---- unpack ---- */
+
+/* Where the directory table ends: the next table after it. */
+static uint64_t dir_end(const struct sq3 *c)
+{
+	uint64_t end = c->bytes_used;
+	uint64_t cand[4] = {c->frag_start, c->uid_start, c->guid_start, c->lookup_start};
+	for (int i = 0; i < 4; i++)
+		if (cand[i] > c->dir_start && cand[i] < end)
+			end = cand[i];
+	if (c->nfrags && c->frag_start < c->len) {
+		uint64_t first;
+		if (ld64(c, c->d, c->len, (size_t)c->frag_start, &first) && first > c->dir_start &&
+		    first < end)
+			end = first;
+	}
+	return end;
+}
+
+static void read_frags(struct sq3 *c, uint64_t budget, bool *bad)
+{
+	if (!c->nfrags)
+		return;
+	uint64_t bytes = (uint64_t)c->nfrags * FRAG_ENTRY_LEN;
+	if (bytes > budget) {
+		*bad = true;
+		return;
+	}
+	uint64_t nidx = (bytes + META_SIZE - 1) / META_SIZE;
+	c->frags = iota_calloc(1, (size_t)bytes);
+	if (!c->frags) {
+		*bad = true;
+		return;
+	}
+	size_t got = 0;
+	for (uint64_t i = 0; i < nidx; i++) {
+		uint64_t at;
+		size_t p, n;
+		bool stored;
+		if (!ld64(c, c->d, c->len, (size_t)(c->frag_start + 8 * i), &at) ||
+		    !meta_header(c, at, &p, &n, &stored)) {
+			*bad = true;
+			break;
+		}
+		uint8_t block[META_SIZE];
+		long made = stored ? (long)n : decode(c->comp, c->d + p, n, block, sizeof block);
+		if (stored)
+			memcpy(block, c->d + p, n);
+		if (made <= 0) {
+			*bad = true;
+			break;
+		}
+		size_t m = (size_t)made;
+		if (m > bytes - got)
+			m = (size_t)(bytes - got);
+		memcpy(c->frags + got, block, m);
+		got += m;
+	}
+	c->nfrags_read = got / FRAG_ENTRY_LEN;
+	if (c->nfrags_read < c->nfrags)
+		*bad = true;
+}
+
+static iota_rc unpack_squashfs3(iota_unpack_job *job)
+{
+	iota_scan *s = job->scan;
+	struct sq3 *c = iota_calloc(1, sizeof *c);
+	if (!c)
+		return IOTA_NOMEM;
+	unsigned major;
+	if (!super_read(c, job->data, job->len, &major)) {
+		uint32_t used2 = 0;
+		uint16_t minor = 0;
+		(c->be ? iota_ld_u32be : iota_ld_u32le)(job->data, job->len, 8, &used2);
+		(c->be ? iota_ld_u16be : iota_ld_u16le)(job->data, job->len, 30, &minor);
+		int be = c->be;
+		iota_free(c);
+		if (major == 1 || major == 2) {
+			snprintf(job->root->variant, sizeof job->root->variant, "%u.%u-%s", major,
+			         minor, be ? "be" : "le");
+			job->consumed = used2 <= job->len ? used2 : 0;
+			iota_finding_add(s, "unpack.unsupported", IOTA_SEV_LOW, job->file, job->offset,
+			                 "unsupported SquashFS %u.%u image at offset 0x%" PRIx64
+			                 "; its files are not checked",
+			                 major, minor, job->offset);
+			return IOTA_WARN;
+		}
+		return iota_unpack_corrupt(job, "bad SquashFS 3 superblock");
+	}
+	c->d = job->data;
+	c->len = c->bytes_used < job->len ? (size_t)c->bytes_used : job->len;
+	c->blob = iota_blob_ref(job->blob);
+	job->root->cctx = c;
+	job->root->cctx_free = sq3_free;
+	uint64_t padded = (c->bytes_used + PAD - 1) / PAD * PAD;
+	job->consumed = padded <= job->len ? (size_t)padded : c->len;
+
+	uint64_t budget = iota_scan_file_budget(s);
+	iota_rc rc = read_table(c, c->inode_start, c->dir_start, budget, &c->inodes);
+	if (rc == IOTA_OK)
+		rc = read_table(c, c->dir_start, dir_end(c), budget, &c->dirs);
+	static const char *const cnames[] = {"?", "zlib", "lzma", "lzma-nosize"};
+	bool vendor = strcmp(c->magic, "hsqs") && strcmp(c->magic, "sqsh");
+	snprintf(job->root->variant, sizeof job->root->variant, "%u.%u-%s,%s%s%s", c->major,
+	         c->minor, c->be ? "be" : "le", cnames[c->comp <= 3 ? c->comp : 0],
+	         vendor ? "," : "", vendor ? c->magic : "");
+	if (rc != IOTA_OK)
+		return rc;
+	if (!c->comp)
+		return iota_unpack_corrupt(job, "SquashFS %u.%u: its blocks are neither zlib nor LZMA",
+		                           c->major, c->minor);
+	bool frag_bad = false;
+	read_frags(c, budget, &frag_bad);
+	iota_scan_account(s, job->root, c->inodes.len + c->dirs.len);
+
+	struct inode root;
+	const char *why = read_inode(c, c->root, &root);
+	if (!why && root.type != T_DIR && root.type != T_LDIR)
+		why = "the root inode is not a directory";
+	if (why)
+		return iota_unpack_corrupt(job, "root directory: %s%s", why,
+		                           c->bytes_used > job->len ? " (the image is cut short)" : "");
+	struct walk *w = iota_calloc(1, sizeof *w);
+	if (!w)
+		return IOTA_NOMEM;
+	w->job = job;
+	w->s = s;
+	w->c = c;
+	set_meta(job->root, &root);
+	seen_dir(w, c->root);
+	walk_dir(w, &root, 0, 0);
+	rc = w->rc;
+	bool damaged = false;
+	if (c->bytes_used > job->len) {
+		damaged = true;
+		iota_finding_add(s, "unpack.truncated", IOTA_SEV_LOW, job->file, job->offset,
+		                 "squashfs at offset 0x%" PRIx64 " is cut short: it needs %" PRIu64
+		                 " bytes, %zu are there",
+		                 job->offset, c->bytes_used, job->len);
+	}
+	if (c->inodes.cut || c->dirs.cut || w->bad) {
+		damaged = true;
+		iota_finding_add(s, "unpack.corrupt", IOTA_SEV_LOW, job->root, UINT64_MAX,
+		                 "squashfs %u.%u: %zu damaged inode%s or director%s skipped%s",
+		                 c->major, c->minor, w->bad, w->bad == 1 ? "" : "s",
+		                 w->bad == 1 ? "y" : "ies",
+		                 c->inodes.cut || c->dirs.cut ? "; a metadata table ends early" : "");
+	}
+	if (frag_bad) {
+		damaged = true;
+		iota_finding_add(s, "unpack.corrupt", IOTA_SEV_LOW, job->root, UINT64_MAX,
+		                 "squashfs %u.%u fragment table damaged; file tails in fragments "
+		                 "cannot be read",
+		                 c->major, c->minor);
+	}
+	if (w->loops || w->badnames) {
+		damaged = true;
+		iota_finding_add(s, "unpack.corrupt", IOTA_SEV_LOW, job->root, UINT64_MAX,
+		                 "squashfs %u.%u: %zu directory loop%s and %zu bad name%s skipped",
+		                 c->major, c->minor, w->loops, w->loops == 1 ? "" : "s", w->badnames,
+		                 w->badnames == 1 ? "" : "s");
+	}
+	if (rc == IOTA_OK && damaged)
+		rc = IOTA_WARN;
+	size_t added = w->added;
+	iota_free(w->seen);
+	iota_free(w);
+	if (!added && rc != IOTA_NOMEM && rc != IOTA_LIMIT && damaged)
+		return iota_unpack_corrupt(job, "no member could be read");
+	return rc;
+}
+
+/* The standard magics are squashfs 4's too: its probe and this one look at
+ * the version and never both claim an image. */
+static const iota_magic squashfs3_magics[] = {
+    {"hsqs", 4, 0}, {"sqsh", 4, 0}, {"shsq", 4, 0}, {"qshs", 4, 0},
+    {"tqsh", 4, 0}, {"hsqt", 4, 0}, {"sqlz", 4, 0},
+};
+
+const iota_unpacker iota_unpacker_squashfs3 = {
+    .name = "squashfs3",
+    .description = "SquashFS 3.x (both byte orders; zlib or vendor LZMA, vendor magics)",
+    .magics = squashfs3_magics,
+    .nmagics = sizeof squashfs3_magics / sizeof squashfs3_magics[0],
+    .probe = probe_squashfs3,
+    .unpack = unpack_squashfs3,
+};

@@ -1,5 +1,5 @@
 /*
- * SquashFS 3.x images (little- and big-endian), including the vendor
+ * SquashFS 3.x and 2.x images (little- and big-endian), including the vendor
  * variants of Broadcom, Realtek and TP-Link firmware: other magics ("shsq",
  * "qshs", "tqsh", "hsqt", "sqlz") and LZMA blocks instead of zlib.
  *
@@ -47,9 +47,19 @@
  * with the size left out. Which one is detected per image on its first
  * metadata block and stated in the variant ("3.1-le,lzma,shsq").
  *
+ * SquashFS 2.x (squashfs_fs.h 2.x, as squashfs-tools keeps it for reading
+ * old images) differs in: the 32-bit table pointers of the superblock's first
+ * words and fragment_table_start_2; a 4-byte inode base (no mtime, no inode
+ * number; mtime only in dir and file inodes, no link counts; see
+ * read_inode2()); 4-byte directory headers count:8 start_block:24 and 3-byte
+ * entries without inode numbers; 8-byte fragment entries (32-bit start) under
+ * a 32-bit index. 1.x is reported as unsupported, not guessed at.
+ *
+ * Metadata may be all stored (flag SQUASHFS_NOI): the compressor is then
+ * told by the first compressed data block.
+ *
  * Written by hand: libsquashfs reads only 4.0, and no Debian library reads
- * 3.x. SquashFS 2.x (no link counts, other inode layouts) is reported as
- * unsupported, not guessed at.
+ * 2.x or 3.x.
  *
  * The inode and directory tables are decompressed once, whole, into the
  * container's context (bounded by the scan's budget for one file); files are
@@ -66,16 +76,16 @@
 #include "util/alloc.h"
 #include "util/reader.h"
 
-#define SUPER3_LEN      119
-#define META_SIZE       8192
-#define FRAG_ENTRY_LEN  16
-#define DIR_HDR_LEN     9 /* count:8, then start_block and inode_number, packed */
-#define MAX_DIR_DEPTH   256
-#define INVALID_FRAG    0xffffffffu
-#define FLAG_CHECK      (1u << 2)
-#define BLOCK_STORED    (1u << 24)
-#define META_STORED     0x8000u
-#define PAD             4096
+#define SUPER3_LEN     119
+#define META_SIZE      8192
+#define FRAG_ENTRY_LEN 16
+#define DIR_HDR_LEN    9 /* count:8, then start_block and inode_number, packed */
+#define MAX_DIR_DEPTH  256
+#define INVALID_FRAG   0xffffffffu
+#define FLAG_CHECK     (1u << 2)
+#define BLOCK_STORED   (1u << 24)
+#define META_STORED    0x8000u
+#define PAD            4096
 
 enum { T_DIR = 1, T_REG, T_SYMLINK, T_BLK, T_CHR, T_FIFO, T_SOCK, T_LDIR, T_LREG };
 enum { C_ZLIB = 1, C_LZMA_ALONE, C_LZMA_NOSIZE };
@@ -96,10 +106,10 @@ struct table {
 };
 
 struct sq3file {
-	uint64_t start;    /* first data block */
+	uint64_t start; /* first data block */
 	uint64_t size;
 	uint32_t frag, frag_off;
-	size_t blist;      /* offset of the block list in the inode table */
+	size_t blist; /* offset of the block list in the inode table */
 	uint64_t nblocks;
 };
 
@@ -111,10 +121,12 @@ struct sq3 {
 	int comp;
 	unsigned major, minor;
 	uint32_t block_size, flags;
-	uint64_t bytes_used, inode_start, dir_start, frag_start, uid_start, guid_start, lookup_start;
+	uint64_t bytes_used, inode_start, dir_start, frag_start, uid_start, guid_start,
+	    lookup_start;
 	uint32_t nfrags, no_uids, no_guids;
 	uint64_t root;
 	char magic[5];
+	bool comp_unknown; /* a compressed block decodes with no known compressor */
 	struct table inodes, dirs;
 	uint8_t *frags; /* nfrags_read entries of FRAG_ENTRY_LEN */
 	size_t nfrags_read;
@@ -153,6 +165,8 @@ static void sq3_free(void *p)
 	iota_free(c->files);
 	iota_free(c);
 }
+
+static bool frag_entry(const struct sq3 *c, uint32_t i, uint64_t *start, uint32_t *w);
 
 /* ---- superblock ---- */
 
@@ -203,14 +217,32 @@ static int super_read(struct sq3 *c, const uint8_t *d, size_t len, unsigned *maj
 	    !iota_ld_u8(d, len, 37, &no_uids) || !iota_ld_u8(d, len, 38, &no_guids))
 		return 0;
 	*major = major16;
-	if (major16 != 3 || minor16 > 1)
+	if ((major16 != 3 && major16 != 2) || minor16 > 1)
 		return 0;
 	if (!ld64(c, d, len, 43, &c->root) || !ld32(c, d, len, 51, &c->block_size) ||
-	    !ld32(c, d, len, 55, &c->nfrags) || !ld64(c, d, len, 63, &c->bytes_used) ||
-	    !ld64(c, d, len, 71, &c->uid_start) || !ld64(c, d, len, 79, &c->guid_start) ||
-	    !ld64(c, d, len, 87, &c->inode_start) || !ld64(c, d, len, 95, &c->dir_start) ||
-	    !ld64(c, d, len, 103, &c->frag_start) || !ld64(c, d, len, 111, &c->lookup_start))
+	    !ld32(c, d, len, 55, &c->nfrags))
 		return 0;
+	if (major16 == 3) {
+		if (!ld64(c, d, len, 63, &c->bytes_used) || !ld64(c, d, len, 71, &c->uid_start) ||
+		    !ld64(c, d, len, 79, &c->guid_start) || !ld64(c, d, len, 87, &c->inode_start) ||
+		    !ld64(c, d, len, 95, &c->dir_start) || !ld64(c, d, len, 103, &c->frag_start) ||
+		    !ld64(c, d, len, 111, &c->lookup_start))
+			return 0;
+	} else {
+		/* 2.x: the 32-bit fields of the first words, and fragment_table_start_2 */
+		uint32_t v[6];
+		static const size_t at[6] = {8, 12, 16, 20, 24, 59};
+		for (int i = 0; i < 6; i++)
+			if (!ld32(c, d, len, at[i], &v[i]))
+				return 0;
+		c->bytes_used = v[0];
+		c->uid_start = v[1];
+		c->guid_start = v[2];
+		c->inode_start = v[3];
+		c->dir_start = v[4];
+		c->frag_start = v[5];
+		c->lookup_start = UINT64_MAX;
+	}
 	c->major = major16;
 	c->minor = minor16;
 	c->flags = flags;
@@ -238,10 +270,10 @@ static int probe_squashfs3(const uint8_t *head, size_t head_len, uint64_t total_
 	bool vendor = false;
 	known_magic(head, head_len, &vendor);
 	if (!super_read(&c, head, head_len, &major)) {
-		/* 2.x and 1.x are claimed to say clearly they are not read */
+		/* 1.x is claimed to say clearly it is not read */
 		uint16_t minor;
-		if ((major == 1 || major == 2) && (c.be ? iota_ld_u16be : iota_ld_u16le)(
-		                                      head, head_len, 30, &minor) &&
+		if (major == 1 &&
+		    (c.be ? iota_ld_u16be : iota_ld_u16le)(head, head_len, 30, &minor) &&
 		    minor <= 1)
 			return 60;
 		return 0;
@@ -327,22 +359,27 @@ static long decode(int comp, const uint8_t *src, size_t slen, uint8_t *dst, size
 	}
 }
 
-/* The compressor of the image, from one compressed metadata block. */
-static int detect_comp(const uint8_t *src, size_t slen)
+/* The compressor of the image, from one compressed block that decodes to at
+ * most cap bytes; 0 if none fits, -1 if out of memory. */
+static int detect_comp(const uint8_t *src, size_t slen, size_t cap)
 {
-	uint8_t out[META_SIZE];
+	uint8_t *out = iota_malloc(cap);
+	if (!out)
+		return -1;
 	uint8_t b0 = 0, b1 = 0;
 	iota_ld_u8(src, slen, 0, &b0);
 	iota_ld_u8(src, slen, 1, &b1);
+	int comp = 0;
 	if ((b0 & 0x0f) == 8 && ((unsigned)b0 << 8 | b1) % 31 == 0 &&
-	    decode_zlib(src, slen, out, sizeof out) > 0)
-		return C_ZLIB;
+	    decode_zlib(src, slen, out, cap) > 0)
+		comp = C_ZLIB;
 	/* .lzma properties: lc + lp * 9 + pb * 45 < 225 */
-	if (b0 < 225 && decode_lzma_alone(src, slen, out, sizeof out) > 0)
-		return C_LZMA_ALONE;
-	if (b0 < 225 && decode_lzma_nosize(src, slen, out, sizeof out) > 0)
-		return C_LZMA_NOSIZE;
-	return 0;
+	else if (b0 < 225 && decode_lzma_alone(src, slen, out, cap) > 0)
+		comp = C_LZMA_ALONE;
+	else if (b0 < 225 && decode_lzma_nosize(src, slen, out, cap) > 0)
+		comp = C_LZMA_NOSIZE;
+	iota_free(out);
+	return comp;
 }
 
 /* The metadata block at off: its payload and whether it is stored. */
@@ -381,8 +418,13 @@ static iota_rc read_table(struct sq3 *c, uint64_t start, uint64_t end, uint64_t 
 			memcpy(block, c->d + p, n);
 			made = (long)n;
 		} else {
-			if (!c->comp)
-				c->comp = detect_comp(c->d + p, n);
+			if (!c->comp) {
+				c->comp = detect_comp(c->d + p, n, META_SIZE);
+				if (c->comp < 0)
+					return IOTA_NOMEM;
+				if (!c->comp)
+					c->comp_unknown = true;
+			}
 			made = decode(c->comp, c->d + p, n, block, sizeof block);
 		}
 		if (made <= 0 || t->len + (size_t)made > budget) {
@@ -454,9 +496,80 @@ struct inode {
 static uint32_t id_of(const struct sq3 *c, uint64_t table, uint32_t n, uint32_t idx)
 {
 	uint32_t v = 0;
-	if (idx >= n || table > c->len || !ld32(c, c->d, c->len, (size_t)table + 4 * (size_t)idx, &v))
+	if (idx >= n || table > c->len ||
+	    !ld32(c, c->d, c->len, (size_t)table + 4 * (size_t)idx, &v))
 		return 0;
 	return v;
+}
+
+/* 24 bits in the image's byte order (2.x directory start blocks). */
+static bool ld24(const struct sq3 *c, const uint8_t *b, size_t len, size_t off, uint32_t *v)
+{
+	uint8_t x[3];
+	if (!iota_ld_bytes(b, len, off, x, 3))
+		return false;
+	*v = c->be ? (uint32_t)x[0] << 16 | (uint32_t)x[1] << 8 | x[2]
+	           : (uint32_t)x[2] << 16 | (uint32_t)x[1] << 8 | x[0];
+	return true;
+}
+
+/* The type-specific part of a 2.x inode at p (after the 4-byte base):
+ * squashfs_fs.h 2.x has no link counts nor inode numbers, and keeps mtime
+ * only in directory and file inodes:
+ *	dir:  file_size:19 offset:13, mtime, start_block:24
+ *	ldir: file_size:27 offset:13, mtime, start_block:24, i_count:16, index[]
+ *	reg:  mtime, start_block (32), fragment, offset, file_size, block_list[]
+ *	symlink: symlink_size (16), symlink[]   dev: rdev (16)   ipc: nothing */
+static const char *read_inode2(const struct sq3 *c, const uint8_t *b, size_t len, size_t p,
+                               struct inode *in)
+{
+	uint32_t w, start32, sz32;
+	uint8_t b5[5];
+	switch (in->type) {
+	case T_DIR:
+		if (!ld32(c, b, len, p, &w) || !ld32(c, b, len, p + 4, &in->mtime) ||
+		    !ld24(c, b, len, p + 8, &in->dir_block))
+			return "directory inode cut short";
+		in->dir_size = c->be ? w >> 13 : w & 0x7ffff;
+		in->dir_off = c->be ? w & 0x1fff : w >> 19;
+		return NULL;
+	case T_LDIR: {
+		if (!iota_ld_bytes(b, len, p, b5, 5) || !ld32(c, b, len, p + 5, &in->mtime) ||
+		    !ld24(c, b, len, p + 9, &in->dir_block))
+			return "directory inode cut short";
+		uint64_t v = 0;
+		for (int i = 0; i < 5; i++)
+			v = c->be ? v << 8 | b5[i] : v | (uint64_t)b5[i] << (8 * i);
+		in->dir_size = c->be ? v >> 13 : v & 0x7ffffff;
+		in->dir_off = (uint32_t)(c->be ? v & 0x1fff : v >> 27);
+		return NULL;
+	}
+	case T_REG:
+		if (!ld32(c, b, len, p, &in->mtime) || !ld32(c, b, len, p + 4, &start32) ||
+		    !ld32(c, b, len, p + 8, &in->frag) || !ld32(c, b, len, p + 12, &in->frag_off) ||
+		    !ld32(c, b, len, p + 16, &sz32))
+			return "file inode cut short";
+		in->start = start32;
+		in->size = sz32;
+		in->blist = p + 20;
+		return NULL;
+	case T_SYMLINK:
+		if (!ld16(c, b, len, p, &in->link_len) || p + 2 > len ||
+		    in->link_len > len - (p + 2))
+			return "symlink inode cut short";
+		in->link_at = p + 2;
+		return NULL;
+	case T_BLK:
+	case T_CHR:
+		if (!ld16(c, b, len, p, &in->rdev))
+			return "device inode cut short";
+		return NULL;
+	case T_FIFO:
+	case T_SOCK:
+		return NULL;
+	default:
+		return "unknown inode type";
+	}
 }
 
 static const char *read_inode(const struct sq3 *c, uint64_t ref, struct inode *in)
@@ -471,13 +584,16 @@ static const char *read_inode(const struct sq3 *c, uint64_t ref, struct inode *i
 	uint8_t uid, guid;
 	memset(in, 0, sizeof *in);
 	if (!ld16(c, b, len, a, &tm) || !iota_ld_u8(b, len, a + 2, &uid) ||
-	    !iota_ld_u8(b, len, a + 3, &guid) || !ld32(c, b, len, a + 4, &in->mtime) ||
-	    !ld32(c, b, len, a + 8, &in->ino))
+	    !iota_ld_u8(b, len, a + 3, &guid))
 		return "inode cut short";
 	in->type = c->be ? tm >> 12 : tm & 0xf;
 	in->mode = c->be ? tm & 0xfff : tm >> 4;
 	in->uid = id_of(c, c->uid_start, c->no_uids, uid);
 	in->gid = guid == 255 ? in->uid : id_of(c, c->guid_start, c->no_guids, guid);
+	if (c->major == 2)
+		return read_inode2(c, b, len, a + 4, in);
+	if (!ld32(c, b, len, a + 4, &in->mtime) || !ld32(c, b, len, a + 8, &in->ino))
+		return "inode cut short";
 	size_t p = a + 12;
 	uint32_t w, sz32;
 	uint8_t b5[5];
@@ -512,8 +628,8 @@ static const char *read_inode(const struct sq3 *c, uint64_t ref, struct inode *i
 		in->blist = p + 28;
 		return NULL;
 	case T_SYMLINK:
-		if (!ld16(c, b, len, p + 4, &in->link_len) || !iota_ld_match(b, len, p + 6, "", 0) ||
-		    in->link_len > len - (p + 6))
+		if (!ld16(c, b, len, p + 4, &in->link_len) ||
+		    !iota_ld_match(b, len, p + 6, "", 0) || in->link_len > len - (p + 6))
 			return "symlink inode cut short";
 		in->link_at = p + 6;
 		return NULL;
@@ -605,16 +721,13 @@ static iota_rc sq3_load(iota_scan *s, iota_node *n, iota_blob **out)
 	if (done < want && f->frag != INVALID_FRAG) {
 		uint64_t fstart;
 		uint32_t fw;
-		if (f->frag >= c->nfrags_read ||
-		    !ld64(c, c->frags, c->nfrags_read * FRAG_ENTRY_LEN, (size_t)f->frag * FRAG_ENTRY_LEN,
-		          &fstart) ||
-		    !ld32(c, c->frags, c->nfrags_read * FRAG_ENTRY_LEN,
-		          (size_t)f->frag * FRAG_ENTRY_LEN + 8, &fw)) {
+		if (!frag_entry(c, f->frag, &fstart, &fw)) {
 			bad++;
 		} else {
 			long got = read_block(c, fstart, fw, tmp, c->block_size);
 			size_t need = (size_t)(want - done);
-			if (got < 0 || f->frag_off > (size_t)got || need > (size_t)got - f->frag_off)
+			if (got < 0 || f->frag_off > (size_t)got ||
+			    need > (size_t)got - f->frag_off)
 				bad++;
 			else
 				memcpy(buf + done, tmp + f->frag_off, need);
@@ -755,6 +868,21 @@ static void add_entry(struct walk *w, uint64_t ref, size_t len, unsigned depth)
 			c->files = nf;
 			c->capfiles = ncap;
 		}
+		if (!c->comp && nb > 0) {
+			/* metadata all stored (SQUASHFS_NOI): the first compressed data block says
+			 */
+			uint32_t w0;
+			if (ld32(c, c->inodes.buf, c->inodes.len, in.blist, &w0) &&
+			    !(w0 & BLOCK_STORED) && (w0 & ~BLOCK_STORED) != 0 &&
+			    in.start < c->len && (w0 & ~BLOCK_STORED) <= c->len - in.start) {
+				int k =
+				    detect_comp(c->d + in.start, w0 & ~BLOCK_STORED, c->block_size);
+				if (k > 0)
+					c->comp = k;
+				else if (k == 0)
+					c->comp_unknown = true;
+			}
+		}
 		c->files[c->nfiles] = (struct sq3file){.start = in.start,
 		                                       .size = in.size,
 		                                       .frag = in.frag,
@@ -781,26 +909,39 @@ static void walk_dir(struct walk *w, const struct inode *dir, size_t path_len, u
 	const struct table *t = &c->dirs;
 	size_t a;
 	if (dir->dir_size <= 3)
-		return; /* empty */
+		return; /* empty: the size counts 3 bytes for "." and ".." */
 	if (!table_at(t, dir->dir_block, dir->dir_off, &a)) {
 		w->bad++;
 		return;
 	}
-	uint64_t left = dir->dir_size - 3;
+	/* read up to the size; a listing ends where no whole header is left */
+	uint64_t left = dir->dir_size;
 	if (left > t->len - a) {
-		w->bad++;
+		/* the 3 bytes counted for "." and ".." may lie past the table's end */
+		if (left - (t->len - a) > 3)
+			w->bad++;
 		left = t->len - a;
 	}
 	size_t end = a + (size_t)left;
-	while (a + DIR_HDR_LEN < end && !w->stop) {
+	size_t hdr_len = c->major == 2 ? 4 : DIR_HDR_LEN, ent_len = c->major == 2 ? 3 : 5;
+	while (a + hdr_len < end && !w->stop) {
 		uint8_t cnt;
-		uint32_t start, hino;
-		if (!iota_ld_u8(t->buf, end, a, &cnt) || !ld32(c, t->buf, end, a + 1, &start) ||
-		    !ld32(c, t->buf, end, a + 5, &hino)) {
+		uint32_t start, hino, hw;
+		if (c->major == 2) {
+			/* count:8 start_block:24 */
+			if (!ld32(c, t->buf, end, a, &hw)) {
+				w->bad++;
+				return;
+			}
+			cnt = (uint8_t)(c->be ? hw >> 24 : hw & 0xff);
+			start = c->be ? hw & 0xffffff : hw >> 8;
+		} else if (!iota_ld_u8(t->buf, end, a, &cnt) ||
+		           !ld32(c, t->buf, end, a + 1, &start) ||
+		           !ld32(c, t->buf, end, a + 5, &hino)) {
 			w->bad++;
 			return;
 		}
-		a += DIR_HDR_LEN;
+		a += hdr_len;
 		uint32_t count = (uint32_t)cnt + 1;
 		for (uint32_t i = 0; i < count && !w->stop; i++) {
 			if (iota_scan_should_stop(w->s)) {
@@ -810,15 +951,16 @@ static void walk_dir(struct walk *w, const struct inode *dir, size_t path_len, u
 			}
 			uint16_t ew;
 			uint8_t size;
-			if (!ld16(c, t->buf, end, a, &ew) || !iota_ld_u8(t->buf, end, a + 2, &size) ||
-			    (size_t)size + 1 > end - (a + 5) || a + 5 > end) {
+			if (!ld16(c, t->buf, end, a, &ew) ||
+			    !iota_ld_u8(t->buf, end, a + 2, &size) || a + ent_len > end ||
+			    (size_t)size + 1 > end - (a + ent_len)) {
 				w->bad++;
 				return;
 			}
 			uint32_t off = c->be ? ew >> 3 : ew & 0x1fff;
-			const char *name = (const char *)t->buf + a + 5;
+			const char *name = (const char *)t->buf + a + ent_len;
 			size_t nl = (size_t)size + 1;
-			a += 5 + nl;
+			a += ent_len + nl;
 			if (memchr(name, '/', nl) || memchr(name, '\0', nl) ||
 			    (nl == 1 && name[0] == '.') ||
 			    (nl == 2 && name[0] == '.' && name[1] == '.') ||
@@ -857,11 +999,35 @@ static uint64_t dir_end(const struct sq3 *c)
 	return end;
 }
 
+/* A fragment entry: start_block (64 in 3.x, 32 in 2.x), size, (pending). */
+static size_t frag_entry_len(const struct sq3 *c)
+{
+	return c->major == 2 ? 8 : FRAG_ENTRY_LEN;
+}
+
+/* Where fragment block i starts and its size word. */
+static bool frag_entry(const struct sq3 *c, uint32_t i, uint64_t *start, uint32_t *w)
+{
+	size_t el = frag_entry_len(c), len = c->nfrags_read * el;
+	if (i >= c->nfrags_read)
+		return false;
+	if (c->major == 2) {
+		uint32_t s32;
+		if (!ld32(c, c->frags, len, (size_t)i * el, &s32))
+			return false;
+		*start = s32;
+		return ld32(c, c->frags, len, (size_t)i * el + 4, w);
+	}
+	return ld64(c, c->frags, len, (size_t)i * el, start) &&
+	       ld32(c, c->frags, len, (size_t)i * el + 8, w);
+}
+
 static void read_frags(struct sq3 *c, uint64_t budget, bool *bad)
 {
 	if (!c->nfrags)
 		return;
-	uint64_t bytes = (uint64_t)c->nfrags * FRAG_ENTRY_LEN;
+	size_t elen = frag_entry_len(c), ilen = c->major == 2 ? 4 : 8;
+	uint64_t bytes = (uint64_t)c->nfrags * elen;
 	if (bytes > budget) {
 		*bad = true;
 		return;
@@ -877,8 +1043,12 @@ static void read_frags(struct sq3 *c, uint64_t budget, bool *bad)
 		uint64_t at;
 		size_t p, n;
 		bool stored;
-		if (!ld64(c, c->d, c->len, (size_t)(c->frag_start + 8 * i), &at) ||
-		    !meta_header(c, at, &p, &n, &stored)) {
+		uint32_t at32 = 0;
+		bool ok = ilen == 8 ? ld64(c, c->d, c->len, (size_t)(c->frag_start + 8 * i), &at)
+		                    : ld32(c, c->d, c->len, (size_t)(c->frag_start + 4 * i), &at32);
+		if (ilen == 4)
+			at = at32;
+		if (!ok || !meta_header(c, at, &p, &n, &stored)) {
 			*bad = true;
 			break;
 		}
@@ -896,9 +1066,18 @@ static void read_frags(struct sq3 *c, uint64_t budget, bool *bad)
 		memcpy(c->frags + got, block, m);
 		got += m;
 	}
-	c->nfrags_read = got / FRAG_ENTRY_LEN;
+	c->nfrags_read = got / elen;
 	if (c->nfrags_read < c->nfrags)
 		*bad = true;
+}
+
+static void set_variant(iota_unpack_job *job, const struct sq3 *c)
+{
+	static const char *const cnames[] = {"stored", "zlib", "lzma", "lzma-nosize"};
+	bool vendor = strcmp(c->magic, "hsqs") && strcmp(c->magic, "sqsh");
+	snprintf(job->root->variant, sizeof job->root->variant, "%u.%u-%s,%s%s%s", c->major,
+	         c->minor, c->be ? "be" : "le", cnames[c->comp >= 0 && c->comp <= 3 ? c->comp : 0],
+	         vendor ? "," : "", vendor ? c->magic : "");
 }
 
 static iota_rc unpack_squashfs3(iota_unpack_job *job)
@@ -915,11 +1094,12 @@ static iota_rc unpack_squashfs3(iota_unpack_job *job)
 		(c->be ? iota_ld_u16be : iota_ld_u16le)(job->data, job->len, 30, &minor);
 		int be = c->be;
 		iota_free(c);
-		if (major == 1 || major == 2) {
+		if (major == 1) {
 			snprintf(job->root->variant, sizeof job->root->variant, "%u.%u-%s", major,
 			         minor, be ? "be" : "le");
 			job->consumed = used2 <= job->len ? used2 : 0;
-			iota_finding_add(s, "unpack.unsupported", IOTA_SEV_LOW, job->file, job->offset,
+			iota_finding_add(s, "unpack.unsupported", IOTA_SEV_LOW, job->file,
+			                 job->offset,
 			                 "unsupported SquashFS %u.%u image at offset 0x%" PRIx64
 			                 "; its files are not checked",
 			                 major, minor, job->offset);
@@ -939,15 +1119,12 @@ static iota_rc unpack_squashfs3(iota_unpack_job *job)
 	iota_rc rc = read_table(c, c->inode_start, c->dir_start, budget, &c->inodes);
 	if (rc == IOTA_OK)
 		rc = read_table(c, c->dir_start, dir_end(c), budget, &c->dirs);
-	static const char *const cnames[] = {"?", "zlib", "lzma", "lzma-nosize"};
-	bool vendor = strcmp(c->magic, "hsqs") && strcmp(c->magic, "sqsh");
-	snprintf(job->root->variant, sizeof job->root->variant, "%u.%u-%s,%s%s%s", c->major,
-	         c->minor, c->be ? "be" : "le", cnames[c->comp <= 3 ? c->comp : 0],
-	         vendor ? "," : "", vendor ? c->magic : "");
+	set_variant(job, c);
 	if (rc != IOTA_OK)
 		return rc;
-	if (!c->comp)
-		return iota_unpack_corrupt(job, "SquashFS %u.%u: its blocks are neither zlib nor LZMA",
+	if (c->comp_unknown && !c->comp)
+		return iota_unpack_corrupt(job,
+		                           "SquashFS %u.%u: its blocks are neither zlib nor LZMA",
 		                           c->major, c->minor);
 	bool frag_bad = false;
 	read_frags(c, budget, &frag_bad);
@@ -959,7 +1136,8 @@ static iota_rc unpack_squashfs3(iota_unpack_job *job)
 		why = "the root inode is not a directory";
 	if (why)
 		return iota_unpack_corrupt(job, "root directory: %s%s", why,
-		                           c->bytes_used > job->len ? " (the image is cut short)" : "");
+		                           c->bytes_used > job->len ? " (the image is cut short)"
+		                                                    : "");
 	struct walk *w = iota_calloc(1, sizeof *w);
 	if (!w)
 		return IOTA_NOMEM;
@@ -969,6 +1147,7 @@ static iota_rc unpack_squashfs3(iota_unpack_job *job)
 	set_meta(job->root, &root);
 	seen_dir(w, c->root);
 	walk_dir(w, &root, 0, 0);
+	set_variant(job, c);
 	rc = w->rc;
 	bool damaged = false;
 	if (c->bytes_used > job->len) {
@@ -980,11 +1159,11 @@ static iota_rc unpack_squashfs3(iota_unpack_job *job)
 	}
 	if (c->inodes.cut || c->dirs.cut || w->bad) {
 		damaged = true;
-		iota_finding_add(s, "unpack.corrupt", IOTA_SEV_LOW, job->root, UINT64_MAX,
-		                 "squashfs %u.%u: %zu damaged inode%s or director%s skipped%s",
-		                 c->major, c->minor, w->bad, w->bad == 1 ? "" : "s",
-		                 w->bad == 1 ? "y" : "ies",
-		                 c->inodes.cut || c->dirs.cut ? "; a metadata table ends early" : "");
+		iota_finding_add(
+		    s, "unpack.corrupt", IOTA_SEV_LOW, job->root, UINT64_MAX,
+		    "squashfs %u.%u: %zu damaged inode%s or director%s skipped%s", c->major,
+		    c->minor, w->bad, w->bad == 1 ? "" : "s", w->bad == 1 ? "y" : "ies",
+		    c->inodes.cut || c->dirs.cut ? "; a metadata table ends early" : "");
 	}
 	if (frag_bad) {
 		damaged = true;
@@ -997,8 +1176,8 @@ static iota_rc unpack_squashfs3(iota_unpack_job *job)
 		damaged = true;
 		iota_finding_add(s, "unpack.corrupt", IOTA_SEV_LOW, job->root, UINT64_MAX,
 		                 "squashfs %u.%u: %zu directory loop%s and %zu bad name%s skipped",
-		                 c->major, c->minor, w->loops, w->loops == 1 ? "" : "s", w->badnames,
-		                 w->badnames == 1 ? "" : "s");
+		                 c->major, c->minor, w->loops, w->loops == 1 ? "" : "s",
+		                 w->badnames, w->badnames == 1 ? "" : "s");
 	}
 	if (rc == IOTA_OK && damaged)
 		rc = IOTA_WARN;
@@ -1019,7 +1198,7 @@ static const iota_magic squashfs3_magics[] = {
 
 const iota_unpacker iota_unpacker_squashfs3 = {
     .name = "squashfs3",
-    .description = "SquashFS 3.x (both byte orders; zlib or vendor LZMA, vendor magics)",
+    .description = "SquashFS 2.x and 3.x (both byte orders; zlib or vendor LZMA, vendor magics)",
     .magics = squashfs3_magics,
     .nmagics = sizeof squashfs3_magics / sizeof squashfs3_magics[0],
     .probe = probe_squashfs3,

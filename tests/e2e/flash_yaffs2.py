@@ -160,14 +160,16 @@ def expected(stage):
     return src, inos
 
 
-def compare(iotaudit, img, src, inos, label, quiet=True):
+def compare(iotaudit, img, src, inos, label, quiet=True, fmt="yaffs2"):
+    """Scans img; its one fmt container must hold exactly src (hard links checked
+    against inos: {relpath: inode key}; {} when the format keeps no links)."""
     rc, doc, err = scan(iotaudit, img)
     check(rc == 0 and doc is not None, "%s: scan exit %s %s" % (label, rc, err[-300:]))
     if doc is None:
         return None
-    conts = containers(doc, "yaffs2")
-    check(len(conts) == 1, "%s: one yaffs2 container, got %d" % (label, len(conts)))
-    got, links = scanned_tree(doc, "yaffs2")
+    conts = containers(doc, fmt)
+    check(len(conts) == 1, "%s: one %s container, got %d" % (label, fmt, len(conts)))
+    got, links = scanned_tree(doc, fmt)
     missing = sorted(set(src) - set(got))
     extra = sorted(set(got) - set(src))
     check(not missing, "%s: missing %s" % (label, missing[:10]))

@@ -17,7 +17,8 @@ SHA-256, link target and device number must match the source tree, and the
 container's variant must say which variant it is.
 
 SquashFS 4.0 with LZMA-alone blocks is made by the real mksquashfs (-comp
-lzma) and read by the squashfs unpacker (variant "lzma").
+lzma) and read by the squashfs unpacker (variant "lzma"), also under the
+vendor magics (variant "lzma,shsq"...) and carved out of a blob.
 
 binwalk's real SquashFS 2.0 vector (corpus/binwalk-vectors/squashfs_v2.bin
 under IOTA_SHARED_DIR or ../shared) is read in place.
@@ -152,6 +153,21 @@ def sqfs4_lzma(iotaudit, work, stage, src):
     if doc:
         v = [c.get("variant") for c in containers(doc, "squashfs")]
         check(v == ["lzma"], "v4-lzma: variant %s" % v)
+    # the same image under the vendor magics of Broadcom/Realtek/TP-Link SDKs,
+    # alone and carved out of a blob
+    with open(img, "rb") as f:
+        data = f.read()
+    for magic in ("shsq", "sqlz", "tqsh", "hsqt"):
+        p = write(work, "v4-lzma-%s.sqfs" % magic, magic.encode() + data[4:])
+        doc = compare(iotaudit, p, src, {}, "v4-lzma-" + magic, fmt="squashfs")
+        if doc:
+            v = [c.get("variant") for c in containers(doc, "squashfs")]
+            check(v == ["lzma," + magic], "v4-lzma-%s: variant %s" % (magic, v))
+    p = write(work, "v4-shsq-embedded.bin", b"\xff" * 0x10000 + b"shsq" + data[4:] + b"\xff" * 100)
+    doc = compare(iotaudit, p, src, {}, "v4-shsq-embedded", fmt="squashfs")
+    if doc:
+        offs = [c.get("offset") for c in containers(doc, "squashfs")]
+        check(offs == [0x10000], "v4-shsq-embedded: offsets %s" % offs)
 
 
 def damaged(iotaudit, work, data, label, want_finding, must=None):

@@ -19,13 +19,19 @@
 #   Z  python3 zlib.decompress(tree.tar.gz)    plain decompression of the same
 #                                              bytes by the zlib iotaudit links,
 #                                              as one stream (no per-page cost)
+#   T  iotaudit scan tree.tar.gz >/dev/null   the same scan of the same files
+#                                              from gzip + tar: what hashing and
+#                                              the analyzers cost on this tree
 #
 # Goal (issue #3): A and B within 2 x Z. Z is a hard yardstick: one stream
 # inflates faster than the 4 KiB (JFFS2) or 4 KiB-block (UBIFS) pieces the
-# file systems compress separately, and Z does nothing with the bytes.
+# file systems compress separately, and Z does nothing with the bytes. A / T
+# and B / T say what reading the flash file system costs over reading the
+# same files from the simplest container.
 #
 # Environment: IOTAUDIT (default build-bench/iotaudit, then build/iotaudit),
-# RUNS (default 5), CACHE (as make-image.sh). Needs hyperfine, jq, python3,
+# RUNS (default 5), CACHE (as make-image.sh), KEEP=DIR to build the images in
+# DIR and keep them. Needs hyperfine, jq, python3,
 # squashfs-tools, mtd-utils (mkfs.jffs2, mkfs.ubifs, ubinize); it says what to
 # apt-get install when one is missing.
 set -euo pipefail
@@ -55,8 +61,14 @@ if [ -n "$missing" ]; then
 	exit 2
 fi
 
-tmp=$(mktemp -d)
-trap 'rm -rf "$tmp"' EXIT
+if [ -n "${KEEP:-}" ]; then
+	tmp=$KEEP # the images are kept there (e.g. to time them again)
+	rm -rf "$tmp/root"
+	mkdir -p "$tmp"
+else
+	tmp=$(mktemp -d)
+	trap 'rm -rf "$tmp"' EXIT
+fi
 
 # --- the root file system of the image ---
 "$bin" scan --format json "$img" >"$tmp/scan.json"
@@ -89,20 +101,23 @@ echo
 cmd_a="'$bin' scan '$tmp/flash.jffs2' >/dev/null"
 cmd_b="'$bin' scan '$tmp/flash.ubi' >/dev/null"
 cmd_z="python3 '$tmp/inflate.py' '$tmp/tree.tar.gz'"
+cmd_t="'$bin' scan '$tmp/tree.tar.gz' >/dev/null"
 hyperfine --style basic --warmup 1 --runs "$RUNS" --export-json "$tmp/h.json" \
-	-n jffs2 "$cmd_a" -n ubi "$cmd_b" -n zlib "$cmd_z"
+	-n jffs2 "$cmd_a" -n ubi "$cmd_b" -n zlib "$cmd_z" -n tar.gz "$cmd_t"
 
 median() { jq -r --arg n "$1" '.results[] | select(.command == $n) | .median' "$tmp/h.json"; }
 cpu() { jq -r --arg n "$1" '.results[] | select(.command == $n) | .user + .system' "$tmp/h.json"; }
-ta=$(median jffs2) tb=$(median ubi) tz=$(median zlib)
+ta=$(median jffs2) tb=$(median ubi) tz=$(median zlib) tt=$(median tar.gz)
 echo
 echo "median wall, mean CPU (user + system):"
 printf '  %-22s %7.3f s wall %7.3f s CPU\n' "iotaudit scan jffs2" "$ta" "$(cpu jffs2)" \
-	"iotaudit scan ubi" "$tb" "$(cpu ubi)" "zlib inflate, 1 stream" "$tz" "$(cpu zlib)"
-awk -v a="$ta" -v b="$tb" -v z="$tz" -v n="$raw" 'BEGIN {
+	"iotaudit scan ubi" "$tb" "$(cpu ubi)" "zlib inflate, 1 stream" "$tz" "$(cpu zlib)" \
+	"iotaudit scan tar.gz" "$tt" "$(cpu tar.gz)"
+awk -v a="$ta" -v b="$tb" -v z="$tz" -v t="$tt" -v n="$raw" 'BEGIN {
 	printf "throughput (unpacked bytes / wall s): jffs2 %.1f MB/s, ubi %.1f MB/s, zlib %.1f MB/s\n",
 		n / a / 1e6, n / b / 1e6, n / z / 1e6
 	printf "jffs2 / zlib = %.2f (goal <= 2: %s)\n", a / z, a / z <= 2 ? "met" : "NOT met"
 	printf "ubi / zlib   = %.2f (goal <= 2: %s)\n", b / z, b / z <= 2 ? "met" : "NOT met"
+	printf "jffs2 / tar.gz scan = %.2f, ubi / tar.gz scan = %.2f\n", a / t, b / t
 }'
 echo "load average during the run: $(cut -d' ' -f1-3 /proc/loadavg) (on $(nproc) CPUs)"

@@ -98,7 +98,7 @@ struct magic_name {
  * from the table start, at[i] where its bytes begin in buf. */
 struct table {
 	uint8_t *buf;
-	size_t len;
+	size_t len, cap;
 	uint64_t *pos;
 	size_t *at;
 	size_t nblocks;
@@ -443,10 +443,16 @@ static iota_rc read_table(struct sq3 *c, uint64_t start, uint64_t end, uint64_t 
 			t->at = na;
 			cap = ncap;
 		}
-		uint8_t *nb = iota_realloc(t->buf, t->len + (size_t)made);
-		if (!nb)
-			return IOTA_NOMEM;
-		t->buf = nb;
+		if (t->len + (size_t)made > t->cap) {
+			size_t ncap = t->cap ? t->cap * 2 : 64 * 1024;
+			while (ncap < t->len + (size_t)made)
+				ncap *= 2;
+			uint8_t *nb = iota_realloc(t->buf, ncap);
+			if (!nb)
+				return IOTA_NOMEM;
+			t->buf = nb;
+			t->cap = ncap;
+		}
 		memcpy(t->buf + t->len, block, (size_t)made);
 		t->pos[t->nblocks] = off - start;
 		t->at[t->nblocks] = t->len;
@@ -763,20 +769,37 @@ struct walk {
 	char path[IOTA_MAX_PATH];
 };
 
+/* True if the directory inode ref was entered before; remembers it. An open
+ * addressing set (refs + 1, so 0 is empty), grown at half full: a crafted
+ * image may hold very many directories. Out of memory counts as seen. */
 static bool seen_dir(struct walk *w, uint64_t ref)
 {
-	for (size_t i = 0; i < w->nseen; i++)
-		if (w->seen[i] == ref)
-			return true;
-	if (w->nseen == w->capseen) {
-		size_t ncap = w->capseen ? w->capseen * 2 : 64;
-		uint64_t *ns = iota_realloc(w->seen, ncap * sizeof *ns);
+	uint64_t key = ref + 1;
+	if ((w->nseen + 1) * 2 > w->capseen) {
+		size_t ncap = w->capseen ? w->capseen * 2 : 256;
+		uint64_t *ns = iota_calloc(ncap, sizeof *ns);
 		if (!ns)
 			return true;
+		for (size_t i = 0; i < w->capseen; i++) {
+			if (!w->seen[i])
+				continue;
+			size_t h = (size_t)(w->seen[i] * 0x9e3779b97f4a7c15ull) & (ncap - 1);
+			while (ns[h])
+				h = (h + 1) & (ncap - 1);
+			ns[h] = w->seen[i];
+		}
+		iota_free(w->seen);
 		w->seen = ns;
 		w->capseen = ncap;
 	}
-	w->seen[w->nseen++] = ref;
+	size_t h = (size_t)(key * 0x9e3779b97f4a7c15ull) & (w->capseen - 1);
+	while (w->seen[h]) {
+		if (w->seen[h] == key)
+			return true;
+		h = (h + 1) & (w->capseen - 1);
+	}
+	w->seen[h] = key;
+	w->nseen++;
 	return false;
 }
 

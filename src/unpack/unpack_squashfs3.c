@@ -67,6 +67,7 @@
  */
 #include <inttypes.h>
 #include <lzma.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -86,6 +87,7 @@
 #define BLOCK_STORED   (1u << 24)
 #define META_STORED    0x8000u
 #define PAD            4096
+#define FRAG_SLOTS     4
 
 enum { T_DIR = 1, T_REG, T_SYMLINK, T_BLK, T_CHR, T_FIFO, T_SOCK, T_LDIR, T_LREG };
 enum { C_ZLIB = 1, C_LZMA_ALONE, C_LZMA_NOSIZE };
@@ -132,6 +134,15 @@ struct sq3 {
 	size_t nfrags_read;
 	struct sq3file *files;
 	size_t nfiles, capfiles;
+	/* decompressed fragment blocks, shared by the loaders: the small files of
+	 * a directory share one and are loaded one after the other */
+	pthread_mutex_t lock;
+	struct {
+		uint32_t index; /* INVALID_FRAG: empty */
+		uint64_t used;
+		iota_blob *blob;
+	} fcache[FRAG_SLOTS];
+	uint64_t ftick;
 };
 
 static bool ld16(const struct sq3 *c, const uint8_t *b, size_t len, size_t off, uint16_t *v)
@@ -163,6 +174,9 @@ static void sq3_free(void *p)
 	iota_free(c->dirs.at);
 	iota_free(c->frags);
 	iota_free(c->files);
+	for (int i = 0; i < FRAG_SLOTS; i++)
+		iota_blob_unref(c->fcache[i].blob);
+	pthread_mutex_destroy(&c->lock);
 	iota_free(c);
 }
 
@@ -680,9 +694,45 @@ static long read_block(const struct sq3 *c, uint64_t off, uint32_t w, uint8_t *o
 	return decode(c->comp, c->d + off, n, out, cap);
 }
 
+/* A new reference to fragment block i if it is cached, else NULL. */
+static iota_blob *frag_get(struct sq3 *c, uint32_t i)
+{
+	iota_blob *b = NULL;
+	pthread_mutex_lock(&c->lock);
+	for (int k = 0; k < FRAG_SLOTS; k++)
+		if (c->fcache[k].index == i && c->fcache[k].blob) {
+			c->fcache[k].used = ++c->ftick;
+			b = iota_blob_ref(c->fcache[k].blob);
+			break;
+		}
+	pthread_mutex_unlock(&c->lock);
+	return b;
+}
+
+/* Caches a copy of the n decompressed bytes of fragment block i (in the least
+ * recently used slot); returns a new reference to it, NULL if out of memory.
+ * Two loaders missing the same block at once both decompress it: harmless. */
+static iota_blob *frag_put(struct sq3 *c, uint32_t i, const uint8_t *data, size_t n)
+{
+	iota_blob *b = iota_blob_copy(data, n);
+	if (!b)
+		return NULL;
+	pthread_mutex_lock(&c->lock);
+	int victim = 0;
+	for (int k = 1; k < FRAG_SLOTS; k++)
+		if (c->fcache[k].used < c->fcache[victim].used)
+			victim = k;
+	iota_blob_unref(c->fcache[victim].blob);
+	c->fcache[victim].blob = iota_blob_ref(b);
+	c->fcache[victim].index = i;
+	c->fcache[victim].used = ++c->ftick;
+	pthread_mutex_unlock(&c->lock);
+	return b;
+}
+
 static iota_rc sq3_load(iota_scan *s, iota_node *n, iota_blob **out)
 {
-	const struct sq3 *c = n->container ? n->container->cctx : NULL;
+	struct sq3 *c = n->container ? n->container->cctx : NULL;
 	*out = NULL;
 	if (!c || n->load_arg >= c->nfiles)
 		return IOTA_CORRUPT;
@@ -727,17 +777,18 @@ static iota_rc sq3_load(iota_scan *s, iota_node *n, iota_blob **out)
 	if (done < want && f->frag != INVALID_FRAG) {
 		uint64_t fstart;
 		uint32_t fw;
-		if (!frag_entry(c, f->frag, &fstart, &fw)) {
-			bad++;
-		} else {
+		iota_blob *fb = frag_get(c, f->frag);
+		size_t need = (size_t)(want - done);
+		if (!fb && frag_entry(c, f->frag, &fstart, &fw)) {
 			long got = read_block(c, fstart, fw, tmp, c->block_size);
-			size_t need = (size_t)(want - done);
-			if (got < 0 || f->frag_off > (size_t)got ||
-			    need > (size_t)got - f->frag_off)
-				bad++;
-			else
-				memcpy(buf + done, tmp + f->frag_off, need);
+			if (got >= 0)
+				fb = frag_put(c, f->frag, tmp, (size_t)got);
 		}
+		if (!fb || f->frag_off > fb->len || need > fb->len - f->frag_off)
+			bad++;
+		else
+			memcpy(buf + done, fb->data + f->frag_off, need);
+		iota_blob_unref(fb);
 		done = want;
 	}
 	iota_free(tmp);
@@ -1130,6 +1181,9 @@ static iota_rc unpack_squashfs3(iota_unpack_job *job)
 		}
 		return iota_unpack_corrupt(job, "bad SquashFS 3 superblock");
 	}
+	pthread_mutex_init(&c->lock, NULL);
+	for (int i = 0; i < FRAG_SLOTS; i++)
+		c->fcache[i].index = INVALID_FRAG;
 	c->d = job->data;
 	c->len = c->bytes_used < job->len ? (size_t)c->bytes_used : job->len;
 	c->blob = iota_blob_ref(job->blob);

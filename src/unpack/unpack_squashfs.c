@@ -1,5 +1,9 @@
 /*
- * SquashFS 4.0 images, read in memory with libsquashfs (squashfs-tools-ng).
+ * SquashFS 4.0 images, read in memory with libsquashfs (squashfs-tools-ng),
+ * under the standard magic "hsqs" or a vendor one ("shsq", "sqlz", "tqsh",
+ * "hsqt": Broadcom, Realtek and TP-Link SDKs; the variant names it), which
+ * the reader below shows to libsquashfs as "hsqs". SquashFS 2.x/3.x and
+ * their vendor variants are unpack_squashfs3.c's.
  * Format: the Linux kernel's Documentation/filesystems/squashfs.rst and
  * squashfs-tools-ng's doc/format.adoc: a 96-byte little-endian superblock
  * ("hsqs", version 4.0), data blocks and fragment blocks, then the inode
@@ -76,6 +80,12 @@ static int mem_read_at(sqfs_file_t *f, sqfs_u64 off, void *buf, size_t size)
 	struct memfile *m = memfile_of(f);
 	if (!iota_ld_bytes(m->data, m->len, off > SIZE_MAX ? SIZE_MAX : (size_t)off, buf, size))
 		return SQFS_ERROR_OUT_OF_BOUNDS;
+	/* a vendor magic (see vendor_magic()) is shown to libsquashfs as the standard one */
+	if (off < 4 && size > 0) {
+		static const uint8_t std[4] = {'h', 's', 'q', 's'};
+		size_t n = 4 - (size_t)off < size ? 4 - (size_t)off : size;
+		memcpy(buf, std + off, n);
+	}
 	return 0;
 }
 
@@ -583,7 +593,7 @@ static int meta_read(struct walk *w, void *buf, size_t n)
 /* Reads the file part that follows the common header. */
 static const char *read_file_inode(struct walk *w, struct inode *ino, int ext)
 {
-	uint8_t b[40];
+	uint8_t b[40] = {0};
 	uint64_t start, size;
 	uint32_t frag, frag_off;
 	iota_reader r;
@@ -928,13 +938,25 @@ static void walk_dir(struct walk *w, const struct inode *dir, size_t path_len, u
 
 /* ---- probe and unpack ---- */
 
+/* Vendor SDKs (Broadcom, Realtek, TP-Link) write SquashFS 4.0 little-endian
+ * images under other magics; the layout is the standard one. NULL when the
+ * magic is the standard "hsqs" or none. */
+static const char *vendor_magic(const uint8_t *d, size_t len)
+{
+	static const char *const m[] = {"shsq", "sqlz", "tqsh", "hsqt"};
+	for (size_t i = 0; i < sizeof m / sizeof m[0]; i++)
+		if (iota_ld_match(d, len, 0, m[i], 4))
+			return m[i];
+	return NULL;
+}
+
 /* Reads and checks the superblock fields the probe relies on. */
 static int super_ok(const uint8_t *d, size_t len, uint16_t *comp, uint64_t *bytes_used)
 {
 	uint32_t magic, block_size;
 	uint16_t block_log, major, minor;
 	uint64_t inode_start, dir_start, root;
-	if (!iota_ld_u32le(d, len, 0, &magic) || magic != SQFS_MAGIC ||
+	if (!iota_ld_u32le(d, len, 0, &magic) || (magic != SQFS_MAGIC && !vendor_magic(d, len)) ||
 	    !iota_ld_u32le(d, len, 12, &block_size) || !iota_ld_u16le(d, len, 20, comp) ||
 	    !iota_ld_u16le(d, len, 22, &block_log) || !iota_ld_u16le(d, len, 28, &major) ||
 	    !iota_ld_u16le(d, len, 30, &minor) || !iota_ld_u64le(d, len, 32, &root) ||
@@ -1070,7 +1092,9 @@ static iota_rc unpack_squashfs(iota_unpack_job *job)
 	uint64_t used;
 	if (!super_ok(job->data, job->len, &comp, &used))
 		return iota_unpack_corrupt(job, "bad superblock");
-	snprintf(job->root->variant, sizeof job->root->variant, "%s", comp_name(comp));
+	const char *vm = vendor_magic(job->data, job->len);
+	snprintf(job->root->variant, sizeof job->root->variant, "%s%s%s", comp_name(comp),
+		 vm ? "," : "", vm ? vm : "");
 	if (used > job->len) {
 		job->consumed = job->len;
 		uint64_t dir_start = 0;
@@ -1176,12 +1200,12 @@ static iota_rc unpack_squashfs(iota_unpack_job *job)
 }
 
 static const iota_magic squashfs_magics[] = {
-	{"hsqs", 4, 0},
+	{"hsqs", 4, 0}, {"shsq", 4, 0}, {"sqlz", 4, 0}, {"tqsh", 4, 0}, {"hsqt", 4, 0},
 };
 
 const iota_unpacker iota_unpacker_squashfs = {
 	.name = "squashfs",
-	.description = "SquashFS 4.0 file system",
+	.description = "SquashFS 4.0 file system (standard and vendor magics)",
 	.magics = squashfs_magics,
 	.nmagics = sizeof squashfs_magics / sizeof squashfs_magics[0],
 	.probe = probe_squashfs,

@@ -55,8 +55,8 @@ demo:
 	$(MAKE) --no-print-directory build
 	@tests/fixtures/make-fixtures.sh $(FIXTURES) || { \
 		echo "demo: the sample image could not be made (see above)"; exit 1; }
-	@echo "==> $(BUILD)/iotaudit scan $(FIXTURES)/router.bin"
-	@$(BUILD)/iotaudit scan $(FIXTURES)/router.bin
+	@echo "==> $(BUILD)/iotaudit scan $(FIXTURES)/router.bin --profile consumer"
+	@$(BUILD)/iotaudit scan $(FIXTURES)/router.bin --profile consumer
 
 clean:
 	rm -rf $(BUILD) $(ASAN_BUILD)

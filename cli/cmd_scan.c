@@ -14,7 +14,12 @@ static const char scan_usage[] =
 	"\n"
 	"  -f, --format LIST      report formats, comma-separated: text, json (default text)\n"
 	"  -o, --output DIR       write report.<ext> for each format into DIR instead of stdout\n"
-	"      --color | --no-color  colours in the text report (default: on a terminal)\n";
+	"      --color | --no-color  colours in the text report (default: on a terminal)\n"
+	"      --store DB         also store the result in the inventory (a SQLite file or\n"
+	"                         postgresql://...; see 'iotaudit inventory --help')\n"
+	"      --batch LIST       scan the images listed in LIST (one path a line) into the\n"
+	"                         inventory, -j N at a time, skipping those already stored\n"
+	"      --vulndb PATH      match components against this database when storing\n";
 
 static int write_reports(iota_scan *s, const int *formats, int nformats, const char *out_dir,
 			 int color)
@@ -77,6 +82,7 @@ int cmd_scan(int argc, char **argv)
 	const char *input = NULL, *out_dir = NULL;
 	int formats[8], nformats = 0;
 	int color = isatty(STDOUT_FILENO) && !getenv("NO_COLOR");
+	struct cli_store store = {0}; /* inventory: --store, --batch (cmd_inventory.c) */
 
 	for (int i = 1; i < argc; i++) {
 		const char *a = argv[i];
@@ -85,6 +91,13 @@ int cmd_scan(int argc, char **argv)
 			return EXIT_USAGE;
 		if (r > 0)
 			continue;
+		/* ---- inventory options (--store, --batch, --vulndb) ---- */
+		r = cli_scan_store_option(argc, argv, &i, &store);
+		if (r < 0)
+			return EXIT_USAGE;
+		if (r > 0)
+			continue;
+		/* ---- end of inventory options ---- */
 		if (strcmp(a, "-h") == 0 || strcmp(a, "--help") == 0) {
 			fputs(scan_usage, stdout);
 			fputs(cli_scan_options_help, stdout);
@@ -126,6 +139,15 @@ int cmd_scan(int argc, char **argv)
 			return EXIT_USAGE;
 		}
 	}
+	/* ---- inventory: scan --batch LIST [-j N] [--store DB] ---- */
+	if (store.batch) {
+		if (input || nformats || out_dir) {
+			cli_error("--batch stores results in the inventory; give no image, -f or -o");
+			return EXIT_USAGE;
+		}
+		return cli_scan_batch(store.batch, opt.threads, store.db, store.vulndb, &opt);
+	}
+	/* ---- end of inventory ---- */
 	if (!input) {
 		fputs(scan_usage, stderr);
 		return EXIT_USAGE;
@@ -147,6 +169,10 @@ int cmd_scan(int argc, char **argv)
 	int code = cli_exit_for(s, rc, input);
 	if (code == EXIT_OK)
 		code = write_reports(s, formats, nformats, out_dir, color);
+	/* ---- inventory: scan IMAGE --store DB ---- */
+	if (code == EXIT_OK && store.store)
+		code = cli_scan_store(s, input, &store);
+	/* ---- end of inventory ---- */
 	iota_scan_free(s);
 	return code;
 }

@@ -17,6 +17,8 @@ static const char usage[] =
 	"                     write the unpacked tree below DIR, safely\n"
 	"  db import|update|info|match\n"
 	"                     the offline vulnerability database ('iotaudit db --help')\n"
+	"  inventory add|query|rematch|diff|eol\n"
+	"                     a fleet's scan results in SQLite or PostgreSQL ('iotaudit inventory --help')\n"
 	"  version            print the version\n"
 	"  help               this text ('iotaudit scan --help' for a command's options)\n"
 	"\n"
@@ -140,6 +142,8 @@ int main(int argc, char **argv)
 		return cmd_extract(argc - 1, argv + 1);
 	if (strcmp(cmd, "db") == 0)
 		return cmd_db(argc - 1, argv + 1);
+	if (strcmp(cmd, "inventory") == 0)
+		return cmd_inventory(argc - 1, argv + 1);
 	if (strcmp(cmd, "version") == 0 || strcmp(cmd, "--version") == 0) {
 		printf("iotaudit %s\n", iota_version());
 		return EXIT_OK;

@@ -911,12 +911,16 @@ static int valid_range(const char *range)
 	return 1;
 }
 
-static int in_range(const char *version, const char *range)
+/* A bound written like a package version ("1:1.35.0-4") is compared with
+ * the package version; an upstream one ("1.35") with the upstream part of
+ * a package-database version (as for matching). */
+static int in_range(const char *version, const char *purl, const char *range)
 {
-	char buf[256];
+	char buf[256], up[512];
 	snprintf(buf, sizeof buf, "%s", range);
+	match_version(version, purl, up, sizeof up);
 	for (char *save = NULL, *t = strtok_r(buf, ",", &save); t; t = strtok_r(NULL, ",", &save))
-		if (!in_clause(version, t))
+		if (!in_clause(strpbrk(t, ":-") ? version : up, t))
 			return 0;
 	return 1;
 }
@@ -1035,7 +1039,7 @@ iota_rc iota_inventory_query_run(iota_inventory *inv, const iota_inventory_query
 			size_t keep = 0;
 			for (size_t i = 0; i < t->nrows; i++) {
 				char **row = t->cells + i * t->ncols;
-				if (row[6] && in_range(row[6], q->version_range)) {
+				if (row[6] && in_range(row[6], row[7], q->version_range)) {
 					if (keep != i)
 						memmove(t->cells + keep * t->ncols, row,
 							t->ncols * sizeof *row);

@@ -80,7 +80,8 @@ int inv_db_open(inv_db **out, const char *url, char *err, size_t errcap)
 		/* WAL: readers never block the writer, and N writers queue on one lock */
 		if (sqlite3_exec(db->lite,
 				 "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; "
-				 "PRAGMA foreign_keys=ON; PRAGMA cache_size=-65536",
+				 "PRAGMA foreign_keys=ON; PRAGMA cache_size=-65536; "
+				 "PRAGMA wal_autocheckpoint=8192",
 				 NULL, NULL, NULL) != SQLITE_OK) {
 			snprintf(err, errcap, "%s: %s", url, sqlite3_errmsg(db->lite));
 			inv_db_close(db);
@@ -367,11 +368,76 @@ void inv_db_rollback(inv_db *db)
 	db->busy = busy;
 }
 
+/* PostgreSQL's COPY text format (one line per row, tab between columns,
+ * \N for NULL, backslash escapes): several times faster than a multi-row
+ * INSERT, whose thousands of parameters PostgreSQL must type and plan. */
+static int pg_copy(inv_db *db, const char *head, size_t ncols, const char *const *values,
+		   size_t nrows)
+{
+	iota_dynbuf b;
+	iota_dynbuf_init(&b, SQL_MAX);
+	if (iota_dynbuf_addf(&b, "COPY %s FROM STDIN", head) != 0) {
+		iota_dynbuf_free(&b);
+		return fail(db, "out of memory%s", "");
+	}
+	PGresult *r = PQexec(db->pg, iota_dynbuf_str(&b));
+	iota_dynbuf_free(&b);
+	if (!r || PQresultStatus(r) != PGRES_COPY_IN) {
+		pg_check(db, r);
+		PQclear(r);
+		return -1;
+	}
+	PQclear(r);
+	iota_dynbuf_init(&b, SQL_MAX);
+	int bad = 0;
+	for (size_t i = 0; i < nrows && !bad; i++) {
+		for (size_t c = 0; c < ncols && !bad; c++) {
+			const char *v = values[i * ncols + c];
+			if (c)
+				bad |= iota_dynbuf_add(&b, "\t", 1);
+			if (!v) {
+				bad |= iota_dynbuf_add(&b, "\\N", 2);
+				continue;
+			}
+			for (; *v && !bad; v++) {
+				const char *esc = *v == '\\'   ? "\\\\"
+						  : *v == '\t' ? "\\t"
+						  : *v == '\n' ? "\\n"
+						  : *v == '\r' ? "\\r"
+								: NULL;
+				bad |= esc ? iota_dynbuf_add(&b, esc, 2) : iota_dynbuf_add(&b, v, 1);
+			}
+		}
+		bad |= iota_dynbuf_add(&b, "\n", 1);
+		if (!bad && (b.len > (1u << 20) || i + 1 == nrows)) {
+			if (PQputCopyData(db->pg, (const char *)b.data, (int)b.len) != 1)
+				bad = 1;
+			b.len = 0;
+		}
+	}
+	iota_dynbuf_free(&b);
+	if (PQputCopyEnd(db->pg, bad ? "out of memory" : NULL) != 1)
+		bad = 1;
+	int rc = 0;
+	while ((r = PQgetResult(db->pg)) != NULL) {
+		if (pg_check(db, r) != 0)
+			rc = -1;
+		PQclear(r);
+	}
+	if (bad && rc == 0)
+		return fail(db, "COPY failed: %s", PQerrorMessage(db->pg));
+	return rc;
+}
+
 int inv_db_insert_many(inv_db *db, const char *head, size_t ncols, const char *tail,
 		       const char *const *values, size_t nrows)
 {
-	if (ncols == 0)
+	if (ncols == 0 || nrows == 0)
 		return 0;
+	if (db->dialect == INV_PG && (!tail || !*tail)) {
+		db->busy = 0;
+		return pg_copy(db, head, ncols, values, nrows);
+	}
 	size_t chunk = 30000 / ncols;
 	if (chunk > 500)
 		chunk = 500;

@@ -21,19 +21,19 @@
 #include "iotaudit/inventory.h"
 #include "iotaudit/vulndb.h"
 
-static const char *const products[6] = {"busybox", "dnsmasq", "dropbear", "openssl", "glibc",
-					"linux"};
+static const char *const products[6] = {"busybox", "dnsmasq", "dropbear",
+                                        "openssl", "glibc",   "linux"};
 static const char *const releases[6][8] = {
-	{"1.29.3", "1.30.1", "1.31.1", "1.33.1", "1.34.1", "1.35.0", "1.36.1", "1.37.0"},
-	{"2.78", "2.80", "2.85", "2.86", "2.87", "2.89", "2.90", "2.91"},
-	{"2019.78", "2020.81", "2022.82", "2022.83", "2024.84", "2024.85", "2025.87", "2025.89"},
-	{"1.0.2k", "1.1.1k", "1.1.1w", "3.0.2", "3.0.7", "3.0.13", "3.0.15", "3.2.1"},
-	{"2.28", "2.31", "2.34", "2.36", "2.37", "2.38", "2.39", "2.40"},
-	{"4.14.180", "4.19.275", "5.4.200", "5.10.180", "5.15.100", "6.1.129", "6.6.50", "6.12.1"},
+    {"1.29.3", "1.30.1", "1.31.1", "1.33.1", "1.34.1", "1.35.0", "1.36.1", "1.37.0"},
+    {"2.78", "2.80", "2.85", "2.86", "2.87", "2.89", "2.90", "2.91"},
+    {"2019.78", "2020.81", "2022.82", "2022.83", "2024.84", "2024.85", "2025.87", "2025.89"},
+    {"1.0.2k", "1.1.1k", "1.1.1w", "3.0.2", "3.0.7", "3.0.13", "3.0.15", "3.2.1"},
+    {"2.28", "2.31", "2.34", "2.36", "2.37", "2.38", "2.39", "2.40"},
+    {"4.14.180", "4.19.275", "5.4.200", "5.10.180", "5.15.100", "6.1.129", "6.6.50", "6.12.1"},
 };
 static const char *const checks[8] = {
-	"elf.no-pie", "elf.no-relro", "elf.no-canary", "cred.weak-hash", "svc.telnet-noauth",
-	"perm.world-writable", "secret.private-key", "update.unsigned"};
+    "elf.no-pie",        "elf.no-relro",        "elf.no-canary",      "cred.weak-hash",
+    "svc.telnet-noauth", "perm.world-writable", "secret.private-key", "update.unsigned"};
 
 static double now(void)
 {
@@ -65,9 +65,9 @@ int main(int argc, char **argv)
 		return 1;
 	}
 	iota_inventory_component *c = calloc((size_t)ncomp, sizeof *c);
-	char (*names)[32] = calloc((size_t)ncomp, 32);
-	char (*vers)[32] = calloc((size_t)ncomp, 32);
-	char (*purls)[96] = calloc((size_t)ncomp, 96);
+	char(*names)[32] = calloc((size_t)ncomp, 32);
+	char(*vers)[32] = calloc((size_t)ncomp, 32);
+	char(*purls)[96] = calloc((size_t)ncomp, 96);
 	if (!c || !names || !vers || !purls)
 		return 1;
 	double t0 = now(), tlast = t0;
@@ -121,13 +121,14 @@ int main(int argc, char **argv)
 		img.nfindings = 8;
 		int added;
 		if (iota_inventory_add(inv, &img, vdb, &added) != IOTA_OK) {
-			fprintf(stderr, "inventory_add: image %ld: %s\n", i, iota_inventory_error(inv));
+			fprintf(stderr, "inventory_add: image %ld: %s\n", i,
+			        iota_inventory_error(inv));
 			return 1;
 		}
 		if ((i - first + 1) % 1000 == 0) {
 			double t = now();
 			fprintf(stderr, "inventory_add: %ld images, last 1000 at %.0f images/s\n",
-				i - first + 1, 1000.0 / (t - tlast));
+			        i - first + 1, 1000.0 / (t - tlast));
 			tlast = t;
 		}
 	}

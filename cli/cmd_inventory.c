@@ -16,34 +16,34 @@
 #include "iotaudit/vulndb.h"
 
 static const char inventory_usage[] =
-	"usage: iotaudit inventory <command> [options]\n"
-	"\n"
-	"commands:\n"
-	"  add IMAGE...         scan each image and store it (skipped when its SHA-256 is stored)\n"
-	"  query CRITERIA       images by --cve ID, --component NAME [--version-range R], --kev,\n"
-	"                       --finding CHECK, --eol, narrowed by --vendor, --model, --tag;\n"
-	"                       no criterion lists the images\n"
-	"  rematch              match every stored component against the vulnerability database\n"
-	"                       again and report what changed\n"
-	"  diff A B             components, findings and vulnerabilities between two images\n"
-	"                       (a SHA-256 prefix or a file name each)\n"
-	"  eol                  images past, or within --within DAYS of, their end of support\n"
-	"\n"
-	"options:\n"
-	"      --db URL           a SQLite file or postgresql://... (default\n"
-	"                         $XDG_DATA_HOME/iotaudit/inventory.db)\n"
-	"      --vulndb PATH      the vulnerability database (default: iotaudit db's, when present)\n"
-	"  -f, --format FMT       table (default), json or csv\n"
-	"add:\n"
-	"      --vendor V  --model M  --fw-version X  --class consumer|industrial\n"
-	"      --tag T (repeatable)  --support-end YYYY-MM-DD\n"
-	"query:\n"
-	"      --version-range R  with --component: '>=1.0,<2.0' (',' = and), the project's\n"
-	"                         version ordering\n"
-	"      --all              also matches of status 'unknown'\n"
-	"      --today YYYY-MM-DD judge --eol and eol against this day (default today)\n"
-	"eol:\n"
-	"      --within DAYS      also images whose support ends within DAYS (default 0)\n";
+    "usage: iotaudit inventory <command> [options]\n"
+    "\n"
+    "commands:\n"
+    "  add IMAGE...         scan each image and store it (skipped when its SHA-256 is stored)\n"
+    "  query CRITERIA       images by --cve ID, --component NAME [--version-range R], --kev,\n"
+    "                       --finding CHECK, --eol, narrowed by --vendor, --model, --tag;\n"
+    "                       no criterion lists the images\n"
+    "  rematch              match every stored component against the vulnerability database\n"
+    "                       again and report what changed\n"
+    "  diff A B             components, findings and vulnerabilities between two images\n"
+    "                       (a SHA-256 prefix or a file name each)\n"
+    "  eol                  images past, or within --within DAYS of, their end of support\n"
+    "\n"
+    "options:\n"
+    "      --db URL           a SQLite file or postgresql://... (default\n"
+    "                         $XDG_DATA_HOME/iotaudit/inventory.db)\n"
+    "      --vulndb PATH      the vulnerability database (default: iotaudit db's, when present)\n"
+    "  -f, --format FMT       table (default), json or csv\n"
+    "add:\n"
+    "      --vendor V  --model M  --fw-version X  --class consumer|industrial\n"
+    "      --tag T (repeatable)  --support-end YYYY-MM-DD\n"
+    "query:\n"
+    "      --version-range R  with --component: '>=1.0,<2.0' (',' = and), the project's\n"
+    "                         version ordering\n"
+    "      --all              also matches of status 'unknown'\n"
+    "      --today YYYY-MM-DD judge --eol and eol against this day (default today)\n"
+    "eol:\n"
+    "      --within DAYS      also images whose support ends within DAYS (default 0)\n";
 
 enum out_fmt { OUT_TABLE, OUT_JSON, OUT_CSV };
 
@@ -110,7 +110,8 @@ iota_vulndb *cli_vulndb_open_optional(const char *given, int required, int *fail
 	}
 	if (!path) {
 		if (required) {
-			cli_error("no vulnerability database: give --vulndb PATH or run 'iotaudit db import'");
+			cli_error("no vulnerability database: give --vulndb PATH or run 'iotaudit "
+			          "db import'");
 			*failed = 1;
 		}
 		return NULL;
@@ -126,7 +127,7 @@ iota_vulndb *cli_vulndb_open_optional(const char *given, int required, int *fail
 }
 
 int cli_inventory_add_image(iota_inventory *inv, iota_vulndb *vdb, const char *path,
-			    const iota_options *opt, const iota_inventory_meta *meta, int *added)
+                            const iota_options *opt, const iota_inventory_meta *meta, int *added)
 {
 	*added = 0;
 	struct stat st;
@@ -135,8 +136,9 @@ int cli_inventory_add_image(iota_inventory *inv, iota_vulndb *vdb, const char *p
 		return EXIT_INPUT;
 	}
 	if (!S_ISREG(st.st_mode)) {
-		cli_error("%s: the inventory keeps image files (keyed by their SHA-256), not folders",
-			  path);
+		cli_error(
+		    "%s: the inventory keeps image files (keyed by their SHA-256), not folders",
+		    path);
 		return EXIT_INPUT;
 	}
 	char sha[65];
@@ -158,8 +160,7 @@ int cli_inventory_add_image(iota_inventory *inv, iota_vulndb *vdb, const char *p
 		return EXIT_INTERNAL;
 	}
 	int code = cli_exit_for(s, iota_scan_run(s, path), path);
-	if (code == EXIT_OK &&
-	    iota_inventory_add_scan(inv, s, sha, meta, vdb, added) != IOTA_OK) {
+	if (code == EXIT_OK && iota_inventory_add_scan(inv, s, sha, meta, vdb, added) != IOTA_OK) {
 		cli_error("%s: %s", path, iota_inventory_error(inv));
 		code = EXIT_INTERNAL;
 	}
@@ -227,7 +228,8 @@ static void print_table(const iota_inventory_table *t, enum out_fmt fmt, FILE *f
 					fputs("null", f);
 				else if (strcmp(t->cols[c], "kev") == 0)
 					fputs(strcmp(v, "1") == 0 ? "true" : "false", f);
-				else if (numeric_col(t->cols[c]) && *v && (strtod(v, &end), *end == '\0'))
+				else if (numeric_col(t->cols[c]) && *v &&
+				         (strtod(v, &end), *end == '\0'))
 					fputs(v, f);
 				else
 					json_str(f, v);
@@ -300,6 +302,27 @@ struct args {
 	iota_options opt;
 };
 
+/* A real calendar day written YYYY-MM-DD. */
+static int is_date(const char *s)
+{
+	if (strlen(s) != 10 || s[4] != '-' || s[7] != '-')
+		return 0;
+	for (int i = 0; i < 10; i++)
+		if (i != 4 && i != 7 && (s[i] < '0' || s[i] > '9'))
+			return 0;
+	struct tm tm;
+	memset(&tm, 0, sizeof tm);
+	tm.tm_year = (int)strtol(s, NULL, 10) - 1900; /* digits checked above */
+	tm.tm_mon = (int)strtol(s + 5, NULL, 10) - 1;
+	tm.tm_mday = (int)strtol(s + 8, NULL, 10);
+	tm.tm_hour = 12;
+	int mon = tm.tm_mon, mday = tm.tm_mday;
+	if (mon < 0 || mon > 11 || mday < 1)
+		return 0;
+	time_t t = timegm(&tm); /* normalises 02-30 to 03-02: caught below */
+	return t != (time_t)-1 && tm.tm_mday == mday && tm.tm_mon == mon;
+}
+
 static int need(int argc, char **argv, int i)
 {
 	if (i + 1 >= argc) {
@@ -361,12 +384,17 @@ static int parse_args(int argc, char **argv, struct args *a, const char *cmd)
 			if (strcmp(a->meta.device_class, "consumer") != 0 &&
 			    strcmp(a->meta.device_class, "industrial") != 0) {
 				cli_error("--class is consumer or industrial, not '%s'",
-					  a->meta.device_class);
+				          a->meta.device_class);
 				return -1;
 			}
-		} else if (strcmp(o, "--support-end") == 0)
+		} else if (strcmp(o, "--support-end") == 0) {
 			VALUE(a->meta.support_end);
-		else if (strcmp(o, "--cve") == 0)
+			if (!is_date(a->meta.support_end)) {
+				cli_error("--support-end needs a date YYYY-MM-DD, not '%s'",
+				          a->meta.support_end);
+				return -1;
+			}
+		} else if (strcmp(o, "--cve") == 0)
 			VALUE(a->q.cve);
 		else if (strcmp(o, "--component") == 0)
 			VALUE(a->q.component);
@@ -380,9 +408,13 @@ static int parse_args(int argc, char **argv, struct args *a, const char *cmd)
 			a->q.eol = 1;
 		else if (strcmp(o, "--all") == 0)
 			a->q.all_status = 1;
-		else if (strcmp(o, "--today") == 0)
+		else if (strcmp(o, "--today") == 0) {
 			VALUE(a->q.today);
-		else if (strcmp(o, "--within") == 0) {
+			if (!is_date(a->q.today)) {
+				cli_error("--today needs a date YYYY-MM-DD, not '%s'", a->q.today);
+				return -1;
+			}
+		} else if (strcmp(o, "--within") == 0) {
 			const char *v;
 			VALUE(v);
 			char *end;
@@ -410,8 +442,7 @@ static int parse_args(int argc, char **argv, struct args *a, const char *cmd)
 	return 0;
 }
 
-static int finish_table(iota_inventory *inv, iota_rc rc, iota_inventory_table *t,
-			enum out_fmt fmt)
+static int finish_table(iota_inventory *inv, iota_rc rc, iota_inventory_table *t, enum out_fmt fmt)
 {
 	if (rc != IOTA_OK) {
 		cli_error("%s", iota_inventory_error(inv));
@@ -454,7 +485,7 @@ static int do_add(struct args *a)
 		}
 	}
 	fprintf(stderr, "iotaudit: inventory: %zu added, %zu already stored, %zu failed%s\n", added,
-		kept, bad, vdb ? "" : " (no vulnerability database: components not matched)");
+	        kept, bad, vdb ? "" : " (no vulnerability database: components not matched)");
 	iota_inventory_close(inv);
 	iota_vulndb_close(vdb);
 	return code;
@@ -481,8 +512,8 @@ int cmd_inventory(int argc, char **argv)
 
 	if (strcmp(cmd, "diff") == 0 ? a.npos != 2 : a.npos != 0) {
 		cli_error(strcmp(cmd, "diff") == 0 ? "inventory diff needs two images"
-						   : "unexpected argument '%s'",
-			  a.npos ? a.pos[0] : "");
+		                                   : "unexpected argument '%s'",
+		          a.npos ? a.pos[0] : "");
 		return EXIT_USAGE;
 	}
 	if (strcmp(cmd, "query") == 0 && a.q.version_range && !a.q.component) {
@@ -520,7 +551,7 @@ int cmd_inventory(int argc, char **argv)
 		code = finish_table(inv, rc, t, a.fmt);
 		if (code == EXIT_OK)
 			fprintf(stderr, "iotaudit: rematch: %zu new, %zu gone, %zu changed\n",
-				counts[0], counts[1], counts[2]);
+			        counts[0], counts[1], counts[2]);
 		iota_vulndb_close(vdb);
 	}
 	iota_inventory_close(inv);
@@ -536,13 +567,13 @@ static void progress_bar(size_t done, size_t total, size_t added, size_t kept, s
 {
 	int width = 30;
 	int fill = total ? (int)(done * (size_t)width / total) : width;
-	fprintf(stderr, "\r\033[K[%.*s%*s] %zu/%zu images, %zu added, %zu already stored, %zu failed",
-		fill, "##############################", width - fill, "", done, total, added, kept,
-		bad);
+	fprintf(stderr,
+	        "\r\033[K[%.*s%*s] %zu/%zu images, %zu added, %zu already stored, %zu failed", fill,
+	        "##############################", width - fill, "", done, total, added, kept, bad);
 }
 
 int cli_scan_batch(const char *list, unsigned jobs, const char *db_url, const char *vulndb,
-		   const iota_options *opt_in)
+                   const iota_options *opt_in)
 {
 	FILE *f = strcmp(list, "-") == 0 ? stdin : fopen(list, "r");
 	if (!f) {
@@ -632,7 +663,7 @@ int cli_scan_batch(const char *list, unsigned jobs, const char *db_url, const ch
 					_exit(EXIT_INPUT);
 				int was_added = 0;
 				int c = cli_inventory_add_image(ci, vdb, paths[next], &opt, NULL,
-								&was_added);
+				                                &was_added);
 				iota_inventory_close(ci);
 				iota_vulndb_close(vdb);
 				fflush(stderr);
@@ -668,7 +699,7 @@ int cli_scan_batch(const char *list, unsigned jobs, const char *db_url, const ch
 				if (tty)
 					fputs("\r\033[K", stderr);
 				cli_error("%s: the scan ended by signal %d", paths[which[slot]],
-					  WIFSIGNALED(status) ? WTERMSIG(status) : 0);
+				          WIFSIGNALED(status) ? WTERMSIG(status) : 0);
 			}
 		}
 		if (tty)
@@ -679,9 +710,9 @@ int cli_scan_batch(const char *list, unsigned jobs, const char *db_url, const ch
 	if (tty)
 		fputs("\r\033[K", stderr);
 	fprintf(stderr,
-		"iotaudit: batch: %zu images: %zu added, %zu already stored, %zu failed "
-		"(%.1f s, %u jobs)\n",
-		n, added, kept, bad, secs, jobs);
+	        "iotaudit: batch: %zu images: %zu added, %zu already stored, %zu failed "
+	        "(%.1f s, %u jobs)\n",
+	        n, added, kept, bad, secs, jobs);
 	for (size_t i = 0; i < n; i++)
 		free(paths[i]);
 	free(paths);
@@ -696,9 +727,9 @@ int cli_scan_store_option(int argc, char **argv, int *i, struct cli_store *st)
 {
 	const char *a = argv[*i];
 	const char **dst = strcmp(a, "--store") == 0    ? &st->db
-			   : strcmp(a, "--batch") == 0  ? &st->batch
-			   : strcmp(a, "--vulndb") == 0 ? &st->vulndb
-							: NULL;
+	                   : strcmp(a, "--batch") == 0  ? &st->batch
+	                   : strcmp(a, "--vulndb") == 0 ? &st->vulndb
+	                                                : NULL;
 	if (!dst)
 		return 0;
 	if (*i + 1 >= argc) {
@@ -715,7 +746,8 @@ int cli_scan_store(iota_scan *s, const char *input, const struct cli_store *st)
 {
 	struct stat sb;
 	if (stat(input, &sb) != 0 || !S_ISREG(sb.st_mode)) {
-		cli_error("%s: --store keeps image files (keyed by their SHA-256), not folders", input);
+		cli_error("%s: --store keeps image files (keyed by their SHA-256), not folders",
+		          input);
 		return EXIT_INPUT;
 	}
 	char sha[65];
@@ -738,7 +770,7 @@ int cli_scan_store(iota_scan *s, const char *input, const struct cli_store *st)
 		code = EXIT_INTERNAL;
 	} else {
 		fprintf(stderr, "iotaudit: inventory: %s %s\n", input,
-			added ? "stored" : "already stored");
+		        added ? "stored" : "already stored");
 	}
 	iota_inventory_close(inv);
 	iota_vulndb_close(vdb);

@@ -48,13 +48,13 @@ int iota_inventory_has(iota_inventory *inv, const char *sha256);
 
 /* What a caller knows about an image beyond its bytes. NULL = unknown. */
 typedef struct iota_inventory_meta {
-	const char *file_name;   /* as the image is called (default: the scan's input) */
+	const char *file_name; /* as the image is called (default: the scan's input) */
 	const char *vendor, *model, *fw_version;
 	const char *device_class; /* "consumer" or "industrial" */
 	const char *support_end;  /* YYYY-MM-DD, end of the support period */
 	const char *const *tags;  /* deployment tags */
 	size_t ntags;
-	const char *scanned_at;   /* ISO 8601 UTC; NULL = now */
+	const char *scanned_at; /* ISO 8601 UTC; NULL = now */
 } iota_inventory_meta;
 
 /* One image given as records (importers, benchmarks, tests). */
@@ -82,13 +82,13 @@ typedef struct iota_inventory_image {
  * against it (the same code as iota_inventory_rematch()). Idempotent: an
  * image already stored is left as it is and *added is 0. */
 iota_rc iota_inventory_add(iota_inventory *inv, const iota_inventory_image *img,
-			   struct iota_vulndb *db, int *added);
+                           struct iota_vulndb *db, int *added);
 
 /* The same for a finished scan (iota_scan_run()) of a file whose SHA-256
  * is sha256. */
 iota_rc iota_inventory_add_scan(iota_inventory *inv, iota_scan *s, const char *sha256,
-				const iota_inventory_meta *meta, struct iota_vulndb *db,
-				int *added);
+                                const iota_inventory_meta *meta, struct iota_vulndb *db,
+                                int *added);
 
 /* A table of text; cells may be NULL. */
 typedef struct iota_inventory_table {
@@ -110,28 +110,28 @@ typedef struct iota_inventory_query {
 	const char *finding;       /* images with a finding of this check */
 	int eol;                   /* images past their end of support on 'today' */
 	const char *vendor, *model, *tag;
-	int all_status;  /* also matches of status unknown (default: affected, conditional) */
+	int all_status;    /* also matches of status unknown (default: affected, conditional) */
 	const char *today; /* YYYY-MM-DD; NULL = the clock */
 } iota_inventory_query;
 
 iota_rc iota_inventory_query_run(iota_inventory *inv, const iota_inventory_query *q,
-				 iota_inventory_table **out);
+                                 iota_inventory_table **out);
 
 /* Matches every stored component against db, stores the result and
  * returns what changed: one row per (change, CVE, component) with the
  * images concerned. */
 iota_rc iota_inventory_rematch(iota_inventory *inv, struct iota_vulndb *db,
-			       iota_inventory_table **out);
+                               iota_inventory_table **out);
 
 /* Differences between two stored images, each named by a SHA-256 prefix
  * or a file name: components added / removed / upgraded / downgraded,
  * findings new / fixed, vulnerabilities introduced / fixed. */
 iota_rc iota_inventory_diff(iota_inventory *inv, const char *a, const char *b,
-			    iota_inventory_table **out);
+                            iota_inventory_table **out);
 
 /* Images whose support ends before today + within_days (past or soon). */
 iota_rc iota_inventory_eol(iota_inventory *inv, const char *today, unsigned within_days,
-			   iota_inventory_table **out);
+                           iota_inventory_table **out);
 
 #ifdef __cplusplus
 }

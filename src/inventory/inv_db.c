@@ -10,7 +10,7 @@
 #include "util/dynbuf.h"
 
 #define STMT_CACHE 48
-#define SQL_MAX (64u << 20)
+#define SQL_MAX    (64u << 20)
 
 struct cached {
 	char *sql;
@@ -56,10 +56,13 @@ int inv_db_open(inv_db **out, const char *url, char *err, size_t errcap)
 		db->pg = PQconnectdb(url);
 		if (!db->pg || PQstatus(db->pg) != CONNECTION_OK) {
 			snprintf(err, errcap, "cannot connect to PostgreSQL: %s",
-				 db->pg ? PQerrorMessage(db->pg) : "out of memory");
+			         db->pg ? PQerrorMessage(db->pg) : "out of memory");
 			size_t l = strlen(err);
 			while (l && (err[l - 1] == '\n' || err[l - 1] == ' '))
 				err[--l] = '\0';
+			for (char *p = err; *p; p++) /* libpq's message spans lines */
+				if (*p == '\n' || *p == '\t')
+					*p = ' ';
 			inv_db_close(db);
 			return -1;
 		}
@@ -69,20 +72,20 @@ int inv_db_open(inv_db **out, const char *url, char *err, size_t errcap)
 	} else {
 		db->dialect = INV_SQLITE;
 		int rc = sqlite3_open_v2(url, &db->lite, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE,
-					 NULL);
+		                         NULL);
 		if (rc != SQLITE_OK) {
 			snprintf(err, errcap, "%s: %s", url,
-				 db->lite ? sqlite3_errmsg(db->lite) : sqlite3_errstr(rc));
+			         db->lite ? sqlite3_errmsg(db->lite) : sqlite3_errstr(rc));
 			inv_db_close(db);
 			return -1;
 		}
 		sqlite3_busy_timeout(db->lite, 30000);
 		/* WAL: readers never block the writer, and N writers queue on one lock */
 		if (sqlite3_exec(db->lite,
-				 "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; "
-				 "PRAGMA foreign_keys=ON; PRAGMA cache_size=-65536; "
-				 "PRAGMA wal_autocheckpoint=8192",
-				 NULL, NULL, NULL) != SQLITE_OK) {
+		                 "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; "
+		                 "PRAGMA foreign_keys=ON; PRAGMA cache_size=-65536; "
+		                 "PRAGMA wal_autocheckpoint=8192",
+		                 NULL, NULL, NULL) != SQLITE_OK) {
 			snprintf(err, errcap, "%s: %s", url, sqlite3_errmsg(db->lite));
 			inv_db_close(db);
 			return -1;
@@ -188,14 +191,14 @@ static sqlite3_stmt *lite_prepare(inv_db *db, const char *sql)
 }
 
 static int lite_query(inv_db *db, const char *sql, size_t n, const char *const *params,
-		      inv_rows *out)
+                      inv_rows *out)
 {
 	sqlite3_stmt *st = lite_prepare(db, sql);
 	if (!st)
 		return -1;
 	for (size_t i = 0; i < n; i++) {
 		int rc = params[i] ? sqlite3_bind_text(st, (int)i + 1, params[i], -1, SQLITE_STATIC)
-				   : sqlite3_bind_null(st, (int)i + 1);
+		                   : sqlite3_bind_null(st, (int)i + 1);
 		if (rc != SQLITE_OK)
 			return fail(db, "%s", sqlite3_errmsg(db->lite));
 	}
@@ -278,8 +281,7 @@ static int pg_check(inv_db *db, PGresult *r)
 	return -1;
 }
 
-static int pg_query(inv_db *db, const char *sql, size_t n, const char *const *params,
-		    inv_rows *out)
+static int pg_query(inv_db *db, const char *sql, size_t n, const char *const *params, inv_rows *out)
 {
 	char *q = pg_sql(sql);
 	if (!q)
@@ -325,7 +327,7 @@ int inv_db_query(inv_db *db, const char *sql, size_t n, const char *const *param
 {
 	db->busy = 0;
 	return db->dialect == INV_PG ? pg_query(db, sql, n, params, out)
-				     : lite_query(db, sql, n, params, out);
+	                             : lite_query(db, sql, n, params, out);
 }
 
 int inv_db_script(inv_db *db, const char *sql)
@@ -372,7 +374,7 @@ void inv_db_rollback(inv_db *db)
  * \N for NULL, backslash escapes): several times faster than a multi-row
  * INSERT, whose thousands of parameters PostgreSQL must type and plan. */
 static int pg_copy(inv_db *db, const char *head, size_t ncols, const char *const *values,
-		   size_t nrows)
+                   size_t nrows)
 {
 	iota_dynbuf b;
 	iota_dynbuf_init(&b, SQL_MAX);
@@ -401,11 +403,12 @@ static int pg_copy(inv_db *db, const char *head, size_t ncols, const char *const
 			}
 			for (; *v && !bad; v++) {
 				const char *esc = *v == '\\'   ? "\\\\"
-						  : *v == '\t' ? "\\t"
-						  : *v == '\n' ? "\\n"
-						  : *v == '\r' ? "\\r"
-								: NULL;
-				bad |= esc ? iota_dynbuf_add(&b, esc, 2) : iota_dynbuf_add(&b, v, 1);
+				                  : *v == '\t' ? "\\t"
+				                  : *v == '\n' ? "\\n"
+				                  : *v == '\r' ? "\\r"
+				                               : NULL;
+				bad |=
+				    esc ? iota_dynbuf_add(&b, esc, 2) : iota_dynbuf_add(&b, v, 1);
 			}
 		}
 		bad |= iota_dynbuf_add(&b, "\n", 1);
@@ -430,7 +433,7 @@ static int pg_copy(inv_db *db, const char *head, size_t ncols, const char *const
 }
 
 int inv_db_insert_many(inv_db *db, const char *head, size_t ncols, const char *tail,
-		       const char *const *values, size_t nrows)
+                       const char *const *values, size_t nrows)
 {
 	if (ncols == 0 || nrows == 0)
 		return 0;
@@ -460,8 +463,8 @@ int inv_db_insert_many(inv_db *db, const char *head, size_t ncols, const char *t
 			iota_dynbuf_free(&b);
 			return fail(db, "out of memory%s", "");
 		}
-		int rc = inv_db_query(db, iota_dynbuf_str(&b), rows * ncols, values + at * ncols,
-				      NULL);
+		int rc =
+		    inv_db_query(db, iota_dynbuf_str(&b), rows * ncols, values + at * ncols, NULL);
 		iota_dynbuf_free(&b);
 		if (rc != 0)
 			return -1;

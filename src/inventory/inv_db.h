@@ -59,6 +59,6 @@ void inv_db_rollback(inv_db *db);
  * values (row-major, text or NULL), in chunks; 'tail' is appended to every
  * statement (e.g. "ON CONFLICT DO NOTHING"). Returns 0 or -1. */
 int inv_db_insert_many(inv_db *db, const char *head, size_t ncols, const char *tail,
-		       const char *const *values, size_t nrows);
+                       const char *const *values, size_t nrows);
 
 #endif

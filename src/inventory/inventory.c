@@ -50,7 +50,7 @@ struct iota_inventory {
 };
 
 static iota_rc inv_fail(iota_inventory *inv, iota_rc rc, const char *fmt, ...)
-	__attribute__((format(printf, 3, 4)));
+    __attribute__((format(printf, 3, 4)));
 
 static iota_rc inv_fail(iota_inventory *inv, iota_rc rc, const char *fmt, ...)
 {
@@ -85,7 +85,8 @@ static int parse_date(const char *s, long *days)
 		if (i != 4 && i != 7 && (s[i] < '0' || s[i] > '9'))
 			return -1;
 	struct tm tm = {0};
-	tm.tm_year = (s[0] - '0') * 1000 + (s[1] - '0') * 100 + (s[2] - '0') * 10 + (s[3] - '0') - 1900;
+	tm.tm_year =
+	    (s[0] - '0') * 1000 + (s[1] - '0') * 100 + (s[2] - '0') * 10 + (s[3] - '0') - 1900;
 	tm.tm_mon = (s[5] - '0') * 10 + (s[6] - '0') - 1;
 	tm.tm_mday = (s[8] - '0') * 10 + (s[9] - '0');
 	if (tm.tm_mon < 0 || tm.tm_mon > 11 || tm.tm_mday < 1 || tm.tm_mday > 31)
@@ -316,45 +317,45 @@ static iota_inventory_table *table_from_rows(const char *const *cols, size_t nco
 
 /* {ID} {FK} {REAL}: the words that differ between the dialects. */
 static const char schema_v1[] =
-	"CREATE TABLE images ("
-	" id {ID},"
-	" sha256 TEXT NOT NULL UNIQUE,"
-	" file_name TEXT NOT NULL,"
-	" vendor TEXT, model TEXT, fw_version TEXT,"
-	" device_class TEXT CHECK (device_class IN ('consumer', 'industrial')),"
-	" support_end TEXT,"
-	" scanned_at TEXT NOT NULL,"
-	" tool_version TEXT NOT NULL);"
-	"CREATE INDEX images_file ON images(file_name);"
-	"CREATE INDEX images_vendor_model ON images(vendor, model);"
-	"CREATE INDEX images_support_end ON images(support_end);"
-	"CREATE TABLE image_tags ("
-	" image_id {FK} NOT NULL,"
-	" tag TEXT NOT NULL,"
-	" PRIMARY KEY (image_id, tag));"
-	"CREATE INDEX image_tags_tag ON image_tags(tag);"
-	"CREATE TABLE components ("
-	" image_id {FK} NOT NULL,"
-	" name TEXT NOT NULL, version TEXT NOT NULL, purl TEXT, cpe TEXT NOT NULL,"
-	" relation TEXT NOT NULL, origin TEXT);"
-	"CREATE INDEX components_image ON components(image_id);"
-	"CREATE INDEX components_key ON components(name, version, cpe);"
-	"CREATE TABLE findings ("
-	" image_id {FK} NOT NULL,"
-	" check_id TEXT NOT NULL, severity TEXT NOT NULL, origin TEXT, message TEXT);"
-	"CREATE INDEX findings_image ON findings(image_id);"
-	"CREATE INDEX findings_check ON findings(check_id);"
-	"CREATE TABLE component_keys ("
-	" name TEXT NOT NULL, version TEXT NOT NULL, cpe TEXT NOT NULL, purl TEXT,"
-	" matched_at TEXT,"
-	" PRIMARY KEY (name, version, cpe));"
-	"CREATE TABLE matches ("
-	" name TEXT NOT NULL, version TEXT NOT NULL, cpe TEXT NOT NULL,"
-	" cve TEXT NOT NULL, status TEXT NOT NULL, confidence TEXT, cvss {REAL},"
-	" kev INTEGER NOT NULL DEFAULT 0,"
-	" PRIMARY KEY (name, version, cpe, cve));"
-	"CREATE INDEX matches_cve ON matches(cve);"
-	"CREATE INDEX matches_kev ON matches(kev);";
+    "CREATE TABLE images ("
+    " id {ID},"
+    " sha256 TEXT NOT NULL UNIQUE,"
+    " file_name TEXT NOT NULL,"
+    " vendor TEXT, model TEXT, fw_version TEXT,"
+    " device_class TEXT CHECK (device_class IN ('consumer', 'industrial')),"
+    " support_end TEXT,"
+    " scanned_at TEXT NOT NULL,"
+    " tool_version TEXT NOT NULL);"
+    "CREATE INDEX images_file ON images(file_name);"
+    "CREATE INDEX images_vendor_model ON images(vendor, model);"
+    "CREATE INDEX images_support_end ON images(support_end);"
+    "CREATE TABLE image_tags ("
+    " image_id {FK} NOT NULL,"
+    " tag TEXT NOT NULL,"
+    " PRIMARY KEY (image_id, tag));"
+    "CREATE INDEX image_tags_tag ON image_tags(tag);"
+    "CREATE TABLE components ("
+    " image_id {FK} NOT NULL,"
+    " name TEXT NOT NULL, version TEXT NOT NULL, purl TEXT, cpe TEXT NOT NULL,"
+    " relation TEXT NOT NULL, origin TEXT);"
+    "CREATE INDEX components_image ON components(image_id);"
+    "CREATE INDEX components_key ON components(name, version, cpe);"
+    "CREATE TABLE findings ("
+    " image_id {FK} NOT NULL,"
+    " check_id TEXT NOT NULL, severity TEXT NOT NULL, origin TEXT, message TEXT);"
+    "CREATE INDEX findings_image ON findings(image_id);"
+    "CREATE INDEX findings_check ON findings(check_id);"
+    "CREATE TABLE component_keys ("
+    " name TEXT NOT NULL, version TEXT NOT NULL, cpe TEXT NOT NULL, purl TEXT,"
+    " matched_at TEXT,"
+    " PRIMARY KEY (name, version, cpe));"
+    "CREATE TABLE matches ("
+    " name TEXT NOT NULL, version TEXT NOT NULL, cpe TEXT NOT NULL,"
+    " cve TEXT NOT NULL, status TEXT NOT NULL, confidence TEXT, cvss {REAL},"
+    " kev INTEGER NOT NULL DEFAULT 0,"
+    " PRIMARY KEY (name, version, cpe, cve));"
+    "CREATE INDEX matches_cve ON matches(cve);"
+    "CREATE INDEX matches_kev ON matches(kev);";
 
 static const char *const migrations[] = {schema_v1};
 #define NMIGRATIONS (sizeof migrations / sizeof migrations[0])
@@ -362,9 +363,9 @@ static const char *const migrations[] = {schema_v1};
 static char *dialect_sql(enum inv_dialect d, const char *sql)
 {
 	static const char *const words[][3] = {
-		{"{ID}", "INTEGER PRIMARY KEY", "BIGSERIAL PRIMARY KEY"},
-		{"{FK}", "INTEGER", "BIGINT"},
-		{"{REAL}", "REAL", "DOUBLE PRECISION"},
+	    {"{ID}", "INTEGER PRIMARY KEY", "BIGSERIAL PRIMARY KEY"},
+	    {"{FK}", "INTEGER", "BIGINT"},
+	    {"{REAL}", "REAL", "DOUBLE PRECISION"},
 	};
 	iota_dynbuf b;
 	iota_dynbuf_init(&b, 1u << 20);
@@ -401,25 +402,26 @@ static iota_rc migrate(iota_inventory *inv)
 			goto busy;
 		/* PostgreSQL: two processes opening a new inventory at once must
 		 * not both create the tables */
-		if (d == INV_PG &&
-		    inv_db_query(inv->db, "SELECT pg_advisory_xact_lock(7262017)", 0, NULL, NULL) != 0)
+		if (d == INV_PG && inv_db_query(inv->db, "SELECT pg_advisory_xact_lock(7262017)", 0,
+		                                NULL, NULL) != 0)
 			goto fail;
-		if (inv_db_script(inv->db, "CREATE TABLE IF NOT EXISTS schema_migrations ("
-					   " version INTEGER PRIMARY KEY, applied_at TEXT NOT NULL)") !=
-		    0)
+		if (inv_db_script(inv->db,
+		                  "CREATE TABLE IF NOT EXISTS schema_migrations ("
+		                  " version INTEGER PRIMARY KEY, applied_at TEXT NOT NULL)") != 0)
 			goto fail;
 		inv_rows r;
-		if (inv_db_query(inv->db, "SELECT MAX(version) FROM schema_migrations", 0, NULL, &r) !=
-		    0)
+		if (inv_db_query(inv->db, "SELECT MAX(version) FROM schema_migrations", 0, NULL,
+		                 &r) != 0)
 			goto fail;
 		const char *v = inv_rows_get(&r, 0, 0);
 		long have = v ? strtol(v, NULL, 10) : 0;
 		inv_rows_free(&r);
 		if (have > (long)NMIGRATIONS) {
 			inv_db_rollback(inv->db);
-			return inv_fail(inv, IOTA_FATAL,
-					"inventory: schema version %ld is newer than this iotaudit (%d)",
-					have, IOTA_INVENTORY_SCHEMA);
+			return inv_fail(
+			    inv, IOTA_FATAL,
+			    "inventory: schema version %ld is newer than this iotaudit (%d)", have,
+			    IOTA_INVENTORY_SCHEMA);
 		}
 		for (long m = have; m < (long)NMIGRATIONS; m++) {
 			char *sql = dialect_sql(d, migrations[m]);
@@ -434,9 +436,10 @@ static iota_rc migrate(iota_inventory *inv)
 			now_iso(now);
 			const char *p[] = {ver, now};
 			if (rc != 0 ||
-			    inv_db_query(inv->db,
-					 "INSERT INTO schema_migrations(version, applied_at) VALUES (?, ?)",
-					 2, p, NULL) != 0)
+			    inv_db_query(
+			        inv->db,
+			        "INSERT INTO schema_migrations(version, applied_at) VALUES (?, ?)",
+			        2, p, NULL) != 0)
 				goto fail;
 		}
 		if (inv_db_commit(inv->db) != 0)
@@ -501,7 +504,7 @@ static void match_version(const char *version, const char *purl, char *out, size
 {
 	snprintf(out, cap, "%s", version);
 	if (!purl || (strncmp(purl, "pkg:deb/", 8) != 0 && strncmp(purl, "pkg:openwrt/", 12) != 0 &&
-		      strncmp(purl, "pkg:apk/", 8) != 0 && strncmp(purl, "pkg:rpm/", 8) != 0))
+	              strncmp(purl, "pkg:apk/", 8) != 0 && strncmp(purl, "pkg:rpm/", 8) != 0))
 		return;
 	const char *colon = strchr(out, ':');
 	if (colon) {
@@ -534,7 +537,7 @@ static void mrows_free(struct mrow *m, size_t n)
 
 /* Matches one distinct component; appends its matches to *rows. */
 static iota_rc match_key(iota_inventory *inv, struct iota_vulndb *db, char *const key[3],
-			 const char *purl, struct mrow **rows, size_t *n, size_t *cap)
+                         const char *purl, struct mrow **rows, size_t *n, size_t *cap)
 {
 	char ver[512];
 	match_version(key[1], purl, ver, sizeof ver);
@@ -549,7 +552,7 @@ static iota_rc match_key(iota_inventory *inv, struct iota_vulndb *db, char *cons
 	if (rc != IOTA_OK && rc != IOTA_WARN) {
 		iota_vuln_result_free(res);
 		return inv_fail(inv, IOTA_FATAL, "vulnerability database: %s",
-				iota_vulndb_error(db));
+		                iota_vulndb_error(db));
 	}
 	for (size_t i = 0; res && i < res->count; i++) {
 		const iota_vuln_match *m = &res->matches[i];
@@ -586,7 +589,7 @@ static iota_rc match_key(iota_inventory *inv, struct iota_vulndb *db, char *cons
 }
 
 static const char *const match_cols_sql =
-	"matches(name, version, cpe, cve, status, confidence, cvss, kev)";
+    "matches(name, version, cpe, cve, status, confidence, cvss, kev)";
 
 static int store_matches(iota_inventory *inv, const struct mrow *m, size_t n)
 {
@@ -619,21 +622,22 @@ static const char *nz(const char *s)
 }
 
 static iota_rc add_once(iota_inventory *inv, const iota_inventory_image *img,
-			struct iota_vulndb *vdb, int *added)
+                        struct iota_vulndb *vdb, int *added)
 {
 	const iota_inventory_meta *m = &img->meta;
 	char now[32];
 	now_iso(now);
-	const char *p[] = {img->sha256,   nz(m->file_name), m->vendor,	 m->model,
-			   m->fw_version, m->device_class,  m->support_end,
-			   m->scanned_at ? m->scanned_at : now, iota_version()};
+	const char *p[] = {
+	    img->sha256,   nz(m->file_name), m->vendor,      m->model,
+	    m->fw_version, m->device_class,  m->support_end, m->scanned_at ? m->scanned_at : now,
+	    iota_version()};
 	inv_rows r;
 	if (inv_db_query(inv->db,
-			 "INSERT INTO images(sha256, file_name, vendor, model, fw_version, "
-			 "device_class, support_end, scanned_at, tool_version) "
-			 "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (sha256) DO NOTHING "
-			 "RETURNING id",
-			 9, p, &r) != 0)
+	                 "INSERT INTO images(sha256, file_name, vendor, model, fw_version, "
+	                 "device_class, support_end, scanned_at, tool_version) "
+	                 "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (sha256) DO NOTHING "
+	                 "RETURNING id",
+	                 9, p, &r) != 0)
 		return IOTA_FATAL;
 	if (r.nrows == 0) {
 		inv_rows_free(&r);
@@ -658,7 +662,7 @@ static iota_rc add_once(iota_inventory *inv, const iota_inventory_image *img,
 		v[2 * i + 1] = m->tags[i];
 	}
 	bad |= inv_db_insert_many(inv->db, "image_tags(image_id, tag)", 2, "ON CONFLICT DO NOTHING",
-				  v, m->ntags);
+	                          v, m->ntags);
 	for (size_t i = 0; i < img->ncomponents && !bad; i++) {
 		const iota_inventory_component *c = &img->components[i];
 		const char **row = v + 7 * i;
@@ -678,10 +682,10 @@ static iota_rc add_once(iota_inventory *inv, const iota_inventory_image *img,
 	if (!bad) {
 		const char *q[] = {id};
 		bad |= inv_db_query(inv->db,
-				    "INSERT INTO component_keys(name, version, cpe, purl) "
-				    "SELECT DISTINCT name, version, cpe, purl FROM components "
-				    "WHERE image_id = ? ON CONFLICT DO NOTHING",
-				    1, q, NULL);
+		                    "INSERT INTO component_keys(name, version, cpe, purl) "
+		                    "SELECT DISTINCT name, version, cpe, purl FROM components "
+		                    "WHERE image_id = ? ON CONFLICT DO NOTHING",
+		                    1, q, NULL);
 	}
 	for (size_t i = 0; i < img->nfindings && !bad; i++) {
 		const iota_inventory_finding *f = &img->findings[i];
@@ -694,8 +698,8 @@ static iota_rc add_once(iota_inventory *inv, const iota_inventory_image *img,
 	}
 	if (!bad)
 		bad |= inv_db_insert_many(inv->db,
-					  "findings(image_id, check_id, severity, origin, message)", 5,
-					  NULL, v, img->nfindings);
+		                          "findings(image_id, check_id, severity, origin, message)",
+		                          5, NULL, v, img->nfindings);
 	iota_free(v);
 	if (bad)
 		return IOTA_FATAL;
@@ -703,30 +707,31 @@ static iota_rc add_once(iota_inventory *inv, const iota_inventory_image *img,
 	if (vdb) {
 		/* this image's components that no add or rematch matched yet */
 		const char *q[] = {id};
-		if (inv_db_query(inv->db,
-				 "SELECT k.name, k.version, k.cpe, k.purl FROM component_keys k "
-				 "WHERE k.matched_at IS NULL AND EXISTS (SELECT 1 FROM components c "
-				 "WHERE c.image_id = ? AND c.name = k.name AND c.version = k.version "
-				 "AND c.cpe = k.cpe)",
-				 1, q, &r) != 0)
+		if (inv_db_query(
+		        inv->db,
+		        "SELECT k.name, k.version, k.cpe, k.purl FROM component_keys k "
+		        "WHERE k.matched_at IS NULL AND EXISTS (SELECT 1 FROM components c "
+		        "WHERE c.image_id = ? AND c.name = k.name AND c.version = k.version "
+		        "AND c.cpe = k.cpe)",
+		        1, q, &r) != 0)
 			return IOTA_FATAL;
 		struct mrow *rows = NULL;
 		size_t n = 0, cap = 0;
 		iota_rc rc = IOTA_OK;
 		for (size_t i = 0; i < r.nrows && rc == IOTA_OK; i++) {
 			char *key[3] = {r.cells[i * 4], r.cells[i * 4 + 1],
-					r.cells[i * 4 + 2] ? r.cells[i * 4 + 2] : (char *)""};
+			                r.cells[i * 4 + 2] ? r.cells[i * 4 + 2] : (char *)""};
 			rc = match_key(inv, vdb, key, r.cells[i * 4 + 3], &rows, &n, &cap);
 		}
 		if (rc == IOTA_OK && store_matches(inv, rows, n) != 0)
 			rc = IOTA_FATAL;
 		for (size_t i = 0; i < r.nrows && rc == IOTA_OK; i++) {
 			const char *u[] = {now, r.cells[i * 4], r.cells[i * 4 + 1],
-					   r.cells[i * 4 + 2] ? r.cells[i * 4 + 2] : ""};
+			                   r.cells[i * 4 + 2] ? r.cells[i * 4 + 2] : ""};
 			if (inv_db_query(inv->db,
-					 "UPDATE component_keys SET matched_at = ? WHERE name = ? "
-					 "AND version = ? AND cpe = ?",
-					 4, u, NULL) != 0)
+			                 "UPDATE component_keys SET matched_at = ? WHERE name = ? "
+			                 "AND version = ? AND cpe = ?",
+			                 4, u, NULL) != 0)
 				rc = IOTA_FATAL;
 		}
 		mrows_free(rows, n);
@@ -739,26 +744,28 @@ static iota_rc add_once(iota_inventory *inv, const iota_inventory_image *img,
 }
 
 iota_rc iota_inventory_add(iota_inventory *inv, const iota_inventory_image *img,
-			   struct iota_vulndb *db, int *added)
+                           struct iota_vulndb *db, int *added)
 {
 	*added = 0;
 	if (!img->sha256 || strlen(img->sha256) != 64 ||
 	    strspn(img->sha256, "0123456789abcdef") != 64)
-		return inv_fail(inv, IOTA_FATAL, "inventory: the image key must be a SHA-256 in hex");
+		return inv_fail(inv, IOTA_FATAL,
+		                "inventory: the image key must be a SHA-256 in hex");
 	const iota_inventory_meta *m = &img->meta;
 	long d;
 	if (m->support_end && parse_date(m->support_end, &d) != 0)
 		return inv_fail(inv, IOTA_FATAL, "inventory: support end '%s' is not YYYY-MM-DD",
-				m->support_end);
+		                m->support_end);
 	if (m->device_class && strcmp(m->device_class, "consumer") != 0 &&
 	    strcmp(m->device_class, "industrial") != 0)
 		return inv_fail(inv, IOTA_FATAL,
-				"inventory: device class '%s' is neither consumer nor industrial",
-				m->device_class);
+		                "inventory: device class '%s' is neither consumer nor industrial",
+		                m->device_class);
 	/* one transaction; a writer that lost a lock race starts again */
 	for (int attempt = 0;; attempt++) {
 		inv->err[0] = '\0';
-		iota_rc rc = inv_db_begin(inv->db) == 0 ? add_once(inv, img, db, added) : IOTA_FATAL;
+		iota_rc rc =
+		    inv_db_begin(inv->db) == 0 ? add_once(inv, img, db, added) : IOTA_FATAL;
 		if (rc == IOTA_OK && inv_db_commit(inv->db) == 0)
 			return IOTA_OK;
 		int busy = inv_db_busy(inv->db) && !inv->err[0];
@@ -787,8 +794,7 @@ static const char *relative_origin(const iota_scan *s, const char *origin)
 }
 
 iota_rc iota_inventory_add_scan(iota_inventory *inv, iota_scan *s, const char *sha256,
-				const iota_inventory_meta *meta, struct iota_vulndb *db,
-				int *added)
+                                const iota_inventory_meta *meta, struct iota_vulndb *db, int *added)
 {
 	*added = 0;
 	iota_inventory_image img = {0};
@@ -852,7 +858,7 @@ static const char *const image_cols[] = {"sha256", "file", "vendor", "model", "f
 
 /* Appends the image filters of q to sql and their values to p. */
 static int image_filters(const iota_inventory_query *q, iota_dynbuf *sql, const char **p,
-			 size_t *np)
+                         size_t *np)
 {
 	int bad = 0;
 	if (q->vendor) {
@@ -866,7 +872,7 @@ static int image_filters(const iota_inventory_query *q, iota_dynbuf *sql, const 
 	if (q->tag) {
 		bad |= iota_dynbuf_addf(
 		    sql, " AND EXISTS (SELECT 1 FROM image_tags t WHERE t.image_id = i.id "
-			 "AND t.tag = ?)");
+		         "AND t.tag = ?)");
 		p[(*np)++] = q->tag;
 	}
 	return bad;
@@ -924,7 +930,7 @@ static int in_range(const char *version, const char *purl, const char *range)
 }
 
 static iota_rc run_table(iota_inventory *inv, const char *sql, size_t np, const char *const *p,
-			 const char *const *cols, size_t ncols, iota_inventory_table **out)
+                         const char *const *cols, size_t ncols, iota_inventory_table **out)
 {
 	inv_rows r;
 	if (inv_db_query(inv->db, sql, np, p, &r) != 0)
@@ -940,7 +946,7 @@ static iota_rc run_table(iota_inventory *inv, const char *sql, size_t np, const 
 }
 
 iota_rc iota_inventory_query_run(iota_inventory *inv, const iota_inventory_query *q,
-				 iota_inventory_table **out)
+                                 iota_inventory_table **out)
 {
 	*out = NULL;
 	inv->err[0] = '\0';
@@ -962,12 +968,13 @@ iota_rc iota_inventory_query_run(iota_inventory *inv, const iota_inventory_query
 		for (size_t i = 0; i < (*out)->nrows; i++) {
 			int found = 0;
 			for (size_t j = 0; j < imgs->nrows && !found; j++)
-				found = strcmp((*out)->cells[i * (*out)->ncols], imgs->cells[j * imgs->ncols]) == 0;
+				found = strcmp((*out)->cells[i * (*out)->ncols],
+				               imgs->cells[j * imgs->ncols]) == 0;
 			if (found) {
 				if (keep != i)
 					memmove((*out)->cells + keep * (*out)->ncols,
-						(*out)->cells + i * (*out)->ncols,
-						(*out)->ncols * sizeof(char *));
+					        (*out)->cells + i * (*out)->ncols,
+					        (*out)->ncols * sizeof(char *));
 				keep++;
 			} else {
 				for (size_t c = 0; c < (*out)->ncols; c++)
@@ -979,7 +986,7 @@ iota_rc iota_inventory_query_run(iota_inventory *inv, const iota_inventory_query
 		return IOTA_OK;
 	}
 	const char *status = q->all_status ? "('affected', 'conditional', 'unknown')"
-					   : "('affected', 'conditional')";
+	                                   : "('affected', 'conditional')";
 	iota_dynbuf sql;
 	iota_dynbuf_init(&sql, 1u << 16);
 	const char *p[8];
@@ -987,51 +994,55 @@ iota_rc iota_inventory_query_run(iota_inventory *inv, const iota_inventory_query
 	int bad = 0;
 	iota_rc rc;
 	if (q->cve) {
-		static const char *const cols[] = {"sha256",   "file",	 "vendor", "model",
-						   "fw_version", "component", "version", "status",
-						   "confidence", "cvss",      "kev"};
+		static const char *const cols[] = {"sha256",     "file",      "vendor",  "model",
+		                                   "fw_version", "component", "version", "status",
+		                                   "confidence", "cvss",      "kev"};
 		bad |= iota_dynbuf_addf(
 		    &sql,
-		    "SELECT DISTINCT i.sha256, i.file_name, i.vendor, i.model, i.fw_version, c.name, "
+		    "SELECT DISTINCT i.sha256, i.file_name, i.vendor, i.model, i.fw_version, "
+		    "c.name, "
 		    "c.version, m.status, m.confidence, m.cvss, m.kev FROM matches m "
-		    "JOIN components c ON c.name = m.name AND c.version = m.version AND c.cpe = m.cpe "
+		    "JOIN components c ON c.name = m.name AND c.version = m.version AND c.cpe = "
+		    "m.cpe "
 		    "JOIN images i ON i.id = c.image_id WHERE m.cve = ? AND m.status IN %s",
 		    status);
 		p[np++] = q->cve;
 		bad |= image_filters(q, &sql, p, &np);
 		rc = bad ? inv_fail(inv, IOTA_NOMEM, "out of memory")
-			 : run_table(inv, iota_dynbuf_str(&sql), np, p, cols, 11, out);
+		         : run_table(inv, iota_dynbuf_str(&sql), np, p, cols, 11, out);
 	} else if (q->kev) {
-		static const char *const cols[] = {"sha256",    "file",    "vendor", "model",
-						   "fw_version", "cve",     "component", "version",
-						   "status",     "cvss"};
+		static const char *const cols[] = {"sha256",     "file", "vendor",    "model",
+		                                   "fw_version", "cve",  "component", "version",
+		                                   "status",     "cvss"};
 		bad |= iota_dynbuf_addf(
 		    &sql,
-		    "SELECT DISTINCT i.sha256, i.file_name, i.vendor, i.model, i.fw_version, m.cve, "
+		    "SELECT DISTINCT i.sha256, i.file_name, i.vendor, i.model, i.fw_version, "
+		    "m.cve, "
 		    "c.name, c.version, m.status, m.cvss FROM matches m "
-		    "JOIN components c ON c.name = m.name AND c.version = m.version AND c.cpe = m.cpe "
+		    "JOIN components c ON c.name = m.name AND c.version = m.version AND c.cpe = "
+		    "m.cpe "
 		    "JOIN images i ON i.id = c.image_id WHERE m.kev = 1 AND m.status IN %s",
 		    status);
 		bad |= image_filters(q, &sql, p, &np);
 		rc = bad ? inv_fail(inv, IOTA_NOMEM, "out of memory")
-			 : run_table(inv, iota_dynbuf_str(&sql), np, p, cols, 10, out);
+		         : run_table(inv, iota_dynbuf_str(&sql), np, p, cols, 10, out);
 	} else if (q->component) {
-		static const char *const cols[] = {"sha256",    "file",	  "vendor", "model",
-						   "fw_version", "component", "version", "purl"};
+		static const char *const cols[] = {"sha256",     "file",      "vendor",  "model",
+		                                   "fw_version", "component", "version", "purl"};
 		if (q->version_range && !valid_range(q->version_range)) {
 			iota_dynbuf_free(&sql);
 			return inv_fail(inv, IOTA_FATAL,
-					"inventory: version range '%s' is not like '>=1.0,<2.0'",
-					q->version_range);
+			                "inventory: version range '%s' is not like '>=1.0,<2.0'",
+			                q->version_range);
 		}
 		bad |= iota_dynbuf_addf(
 		    &sql, "SELECT DISTINCT i.sha256, i.file_name, i.vendor, i.model, i.fw_version, "
-			  "c.name, c.version, c.purl FROM components c JOIN images i ON i.id = "
-			  "c.image_id WHERE c.name = ?");
+		          "c.name, c.version, c.purl FROM components c JOIN images i ON i.id = "
+		          "c.image_id WHERE c.name = ?");
 		p[np++] = q->component;
 		bad |= image_filters(q, &sql, p, &np);
 		rc = bad ? inv_fail(inv, IOTA_NOMEM, "out of memory")
-			 : run_table(inv, iota_dynbuf_str(&sql), np, p, cols, 8, out);
+		         : run_table(inv, iota_dynbuf_str(&sql), np, p, cols, 8, out);
 		if (rc == IOTA_OK && q->version_range) {
 			iota_inventory_table *t = *out;
 			size_t keep = 0;
@@ -1040,7 +1051,7 @@ iota_rc iota_inventory_query_run(iota_inventory *inv, const iota_inventory_query
 				if (row[6] && in_range(row[6], row[7], q->version_range)) {
 					if (keep != i)
 						memmove(t->cells + keep * t->ncols, row,
-							t->ncols * sizeof *row);
+						        t->ncols * sizeof *row);
 					keep++;
 				} else {
 					for (size_t c = 0; c < t->ncols; c++)
@@ -1050,8 +1061,8 @@ iota_rc iota_inventory_query_run(iota_inventory *inv, const iota_inventory_query
 			t->nrows = keep;
 		}
 	} else if (q->finding) {
-		static const char *const cols[] = {"sha256",    "file",  "vendor", "model",
-						   "fw_version", "check", "severity", "count"};
+		static const char *const cols[] = {"sha256",     "file",  "vendor",   "model",
+		                                   "fw_version", "check", "severity", "count"};
 		bad |= iota_dynbuf_addf(
 		    &sql,
 		    "SELECT i.sha256, i.file_name, i.vendor, i.model, i.fw_version, f.check_id, "
@@ -1060,23 +1071,23 @@ iota_rc iota_inventory_query_run(iota_inventory *inv, const iota_inventory_query
 		p[np++] = q->finding;
 		bad |= image_filters(q, &sql, p, &np);
 		bad |= iota_dynbuf_addf(&sql, " GROUP BY i.sha256, i.file_name, i.vendor, i.model, "
-					      "i.fw_version, f.check_id");
+		                              "i.fw_version, f.check_id");
 		rc = bad ? inv_fail(inv, IOTA_NOMEM, "out of memory")
-			 : run_table(inv, iota_dynbuf_str(&sql), np, p, cols, 8, out);
+		         : run_table(inv, iota_dynbuf_str(&sql), np, p, cols, 8, out);
 	} else {
-		static const char *const cols[] = {"sha256",	 "file",	"vendor",
-						   "model",	 "fw_version",	"class",
-						   "support_end", "components", "findings",
-						   "scanned_at"};
+		static const char *const cols[] = {
+		    "sha256", "file",        "vendor",     "model",    "fw_version",
+		    "class",  "support_end", "components", "findings", "scanned_at"};
 		bad |= iota_dynbuf_addf(
 		    &sql,
-		    "SELECT i.sha256, i.file_name, i.vendor, i.model, i.fw_version, i.device_class, "
+		    "SELECT i.sha256, i.file_name, i.vendor, i.model, i.fw_version, "
+		    "i.device_class, "
 		    "i.support_end, (SELECT COUNT(*) FROM components c WHERE c.image_id = i.id), "
 		    "(SELECT COUNT(*) FROM findings f WHERE f.image_id = i.id), i.scanned_at "
 		    "FROM images i WHERE 1 = 1");
 		bad |= image_filters(q, &sql, p, &np);
 		rc = bad ? inv_fail(inv, IOTA_NOMEM, "out of memory")
-			 : run_table(inv, iota_dynbuf_str(&sql), np, p, cols, 10, out);
+		         : run_table(inv, iota_dynbuf_str(&sql), np, p, cols, 10, out);
 	}
 	(void)image_cols;
 	iota_dynbuf_free(&sql);
@@ -1086,7 +1097,7 @@ iota_rc iota_inventory_query_run(iota_inventory *inv, const iota_inventory_query
 /* ---- eol ---- */
 
 iota_rc iota_inventory_eol(iota_inventory *inv, const char *today, unsigned within_days,
-			   iota_inventory_table **out)
+                           iota_inventory_table **out)
 {
 	*out = NULL;
 	int bad;
@@ -1098,13 +1109,13 @@ iota_rc iota_inventory_eol(iota_inventory *inv, const char *today, unsigned with
 	const char *p[] = {cutoff};
 	inv_rows r;
 	if (inv_db_query(inv->db,
-			 "SELECT i.sha256, i.file_name, i.vendor, i.model, i.fw_version, "
-			 "i.support_end FROM images i WHERE i.support_end IS NOT NULL AND "
-			 "i.support_end <= ?",
-			 1, p, &r) != 0)
+	                 "SELECT i.sha256, i.file_name, i.vendor, i.model, i.fw_version, "
+	                 "i.support_end FROM images i WHERE i.support_end IS NOT NULL AND "
+	                 "i.support_end <= ?",
+	                 1, p, &r) != 0)
 		return db_fail(inv);
-	static const char *const cols[] = {"sha256",	 "file",	"vendor", "model",
-					   "fw_version", "support_end", "days",	  "state"};
+	static const char *const cols[] = {"sha256",     "file",        "vendor", "model",
+	                                   "fw_version", "support_end", "days",   "state"};
 	iota_inventory_table *tab = table_new(cols, 8);
 	size_t cap = 0;
 	for (size_t i = 0; tab && i < r.nrows; i++) {
@@ -1135,26 +1146,26 @@ iota_rc iota_inventory_eol(iota_inventory *inv, const char *today, unsigned with
 /* ---- diff ---- */
 
 static iota_rc resolve_image(iota_inventory *inv, const char *name, char id[32], char sha[65],
-			     char file[256])
+                             char file[256])
 {
 	char prefix[80];
 	int hex = strlen(name) >= 4 && strlen(name) <= 64 &&
-		  strspn(name, "0123456789abcdef") == strlen(name);
+	          strspn(name, "0123456789abcdef") == strlen(name);
 	snprintf(prefix, sizeof prefix, "%s%%", hex ? name : "-");
 	const char *p[] = {prefix, name};
 	inv_rows r;
 	if (inv_db_query(inv->db,
-			 "SELECT id, sha256, file_name FROM images WHERE sha256 LIKE ? OR "
-			 "file_name = ?",
-			 2, p, &r) != 0)
+	                 "SELECT id, sha256, file_name FROM images WHERE sha256 LIKE ? OR "
+	                 "file_name = ?",
+	                 2, p, &r) != 0)
 		return db_fail(inv);
 	if (r.nrows != 1) {
 		size_t n = r.nrows;
 		inv_rows_free(&r);
 		if (n)
-			return inv_fail(inv, IOTA_FATAL,
-					"inventory: '%s' names %zu images; give more of the SHA-256",
-					name, n);
+			return inv_fail(
+			    inv, IOTA_FATAL,
+			    "inventory: '%s' names %zu images; give more of the SHA-256", name, n);
 		return inv_fail(inv, IOTA_FATAL, "inventory: no image '%s' in the inventory", name);
 	}
 	snprintf(id, 32, "%s", nz(inv_rows_get(&r, 0, 0)));
@@ -1201,7 +1212,7 @@ static int row_in(const inv_rows *a, size_t i, const inv_rows *b, size_t ncmp)
 }
 
 iota_rc iota_inventory_diff(iota_inventory *inv, const char *a, const char *b,
-			    iota_inventory_table **out)
+                            iota_inventory_table **out)
 {
 	*out = NULL;
 	char ida[32], idb[32], sha[65], fa[256], fb[256];
@@ -1219,7 +1230,7 @@ iota_rc iota_inventory_diff(iota_inventory *inv, const char *a, const char *b,
 	inv_rows ca = {0}, cb = {0}, xa = {0}, xb = {0}, va = {0}, vb = {0};
 	const char *csql = "SELECT DISTINCT name, version FROM components WHERE image_id = ?";
 	const char *fsql = "SELECT DISTINCT check_id, origin, severity, message FROM findings "
-			   "WHERE image_id = ?";
+	                   "WHERE image_id = ?";
 	const char *vsql =
 	    "SELECT DISTINCT m.cve, c.name, c.version, m.status, m.cvss FROM matches m "
 	    "JOIN components c ON c.name = m.name AND c.version = m.version AND c.cpe = m.cpe "
@@ -1251,12 +1262,18 @@ iota_rc iota_inventory_diff(iota_inventory *inv, const char *a, const char *b,
 				if (side == 1)
 					continue; /* reported from side a */
 				int c = iota_version_cmp(other, ver);
-				const char *row[] = {"component", c > 0 ? "upgraded" : c < 0 ? "downgraded" : "changed",
-						     name, ver, other, NULL};
+				const char *row[] = {
+				    "component",
+				    c > 0 ? "upgraded" : c < 0 ? "downgraded" : "changed",
+				    name,
+				    ver,
+				    other,
+				    NULL};
 				bad |= table_add(t, &cap, row);
 			} else {
-				const char *row[] = {"component", side ? "added" : "removed", name,
-						     side ? NULL : ver, side ? ver : NULL, NULL};
+				const char *row[] = {
+				    "component",       side ? "added" : "removed", name,
+				    side ? NULL : ver, side ? ver : NULL,          NULL};
 				bad |= table_add(t, &cap, row);
 			}
 		}
@@ -1266,9 +1283,12 @@ iota_rc iota_inventory_diff(iota_inventory *inv, const char *a, const char *b,
 		for (size_t i = 0; i < x->nrows && !bad; i++) {
 			if (row_in(x, i, y, 2))
 				continue; /* the same check at the same place */
-			const char *row[] = {"finding", side ? "new" : "fixed", inv_rows_get(x, i, 0),
-					     side ? NULL : inv_rows_get(x, i, 1),
-					     side ? inv_rows_get(x, i, 1) : NULL, inv_rows_get(x, i, 3)};
+			const char *row[] = {"finding",
+			                     side ? "new" : "fixed",
+			                     inv_rows_get(x, i, 0),
+			                     side ? NULL : inv_rows_get(x, i, 1),
+			                     side ? inv_rows_get(x, i, 1) : NULL,
+			                     inv_rows_get(x, i, 3)};
 			bad |= table_add(t, &cap, row);
 		}
 	}
@@ -1280,12 +1300,16 @@ iota_rc iota_inventory_diff(iota_inventory *inv, const char *a, const char *b,
 				continue;
 			char comp[600];
 			snprintf(comp, sizeof comp, "%s %s", nz(inv_rows_get(x, i, 1)),
-				 nz(inv_rows_get(x, i, 2)));
+			         nz(inv_rows_get(x, i, 2)));
 			char detail[64];
 			snprintf(detail, sizeof detail, "%s%s%s", nz(inv_rows_get(x, i, 3)),
-				 inv_rows_get(x, i, 4) ? ", CVSS " : "", nz(inv_rows_get(x, i, 4)));
-			const char *row[] = {"vulnerability", side ? "introduced" : "fixed", cve,
-					     side ? NULL : comp, side ? comp : NULL, detail};
+			         inv_rows_get(x, i, 4) ? ", CVSS " : "", nz(inv_rows_get(x, i, 4)));
+			const char *row[] = {"vulnerability",
+			                     side ? "introduced" : "fixed",
+			                     cve,
+			                     side ? NULL : comp,
+			                     side ? comp : NULL,
+			                     detail};
 			bad |= table_add(t, &cap, row);
 		}
 	}
@@ -1325,7 +1349,7 @@ static int cmp_mrow(const void *a, const void *b)
 }
 
 iota_rc iota_inventory_rematch(iota_inventory *inv, struct iota_vulndb *db,
-			       iota_inventory_table **out)
+                               iota_inventory_table **out)
 {
 	*out = NULL;
 	inv->err[0] = '\0';
@@ -1335,9 +1359,9 @@ iota_rc iota_inventory_rematch(iota_inventory *inv, struct iota_vulndb *db,
 	iota_rc rc = IOTA_OK;
 	iota_inventory_table *t = NULL;
 	if (inv_db_query(inv->db, "SELECT name, version, cpe, purl FROM component_keys", 0, NULL,
-			 &keys) != 0 ||
+	                 &keys) != 0 ||
 	    inv_db_query(inv->db, "SELECT name, version, cpe, cve, status FROM matches", 0, NULL,
-			 &old) != 0) {
+	                 &old) != 0) {
 		rc = db_fail(inv);
 		goto done;
 	}
@@ -1375,11 +1399,11 @@ iota_rc iota_inventory_rematch(iota_inventory *inv, struct iota_vulndb *db,
 	for (int attempt = 0;; attempt++) {
 		const char *p[] = {stamp};
 		int fail = inv_db_begin(inv->db) != 0 ||
-			   inv_db_script(inv->db, "DELETE FROM matches") != 0 ||
-			   store_matches(inv, now_rows, n) != 0 ||
-			   inv_db_query(inv->db, "UPDATE component_keys SET matched_at = ?", 1, p,
-					NULL) != 0 ||
-			   inv_db_commit(inv->db) != 0;
+		           inv_db_script(inv->db, "DELETE FROM matches") != 0 ||
+		           store_matches(inv, now_rows, n) != 0 ||
+		           inv_db_query(inv->db, "UPDATE component_keys SET matched_at = ?", 1, p,
+		                        NULL) != 0 ||
+		           inv_db_commit(inv->db) != 0;
 		if (!fail)
 			break;
 		int busy = inv_db_busy(inv->db);
@@ -1392,8 +1416,8 @@ iota_rc iota_inventory_rematch(iota_inventory *inv, struct iota_vulndb *db,
 	}
 
 	/* what changed: merge the two sorted lists */
-	static const char *const cols[] = {"change", "cve",   "component", "version",
-					   "status", "before", "images",    "files"};
+	static const char *const cols[] = {"change", "cve",    "component", "version",
+	                                   "status", "before", "images",    "files"};
 	t = table_new(cols, 8);
 	if (!t) {
 		rc = inv_fail(inv, IOTA_NOMEM, "out of memory");
@@ -1416,11 +1440,12 @@ iota_rc iota_inventory_rematch(iota_inventory *inv, struct iota_vulndb *db,
 		if (change) {
 			const char *p[] = {x->key[0], x->key[1], x->key[2]};
 			inv_rows imgs;
-			if (inv_db_query(inv->db,
-					 "SELECT DISTINCT i.file_name FROM components c JOIN images i "
-					 "ON i.id = c.image_id WHERE c.name = ? AND c.version = ? AND "
-					 "c.cpe = ? ORDER BY i.file_name",
-					 3, p, &imgs) != 0) {
+			if (inv_db_query(
+			        inv->db,
+			        "SELECT DISTINCT i.file_name FROM components c JOIN images i "
+			        "ON i.id = c.image_id WHERE c.name = ? AND c.version = ? AND "
+			        "c.cpe = ? ORDER BY i.file_name",
+			        3, p, &imgs) != 0) {
 				rc = db_fail(inv);
 				goto done;
 			}
@@ -1428,14 +1453,19 @@ iota_rc iota_inventory_rematch(iota_inventory *inv, struct iota_vulndb *db,
 			iota_dynbuf_init(&files, 1u << 16);
 			for (size_t k = 0; k < imgs.nrows; k++)
 				if (iota_dynbuf_addf(&files, "%s%s", k ? " " : "",
-						     nz(inv_rows_get(&imgs, k, 0))) != 0)
+				                     nz(inv_rows_get(&imgs, k, 0))) != 0)
 					break;
 			char count[24];
 			snprintf(count, sizeof count, "%zu", imgs.nrows);
 			inv_rows_free(&imgs);
-			const char *row[] = {change,	    x->cve, x->key[0],
-					     x->key[1],     c > 0 ? "-" : x->status, before,
-					     count,	    iota_dynbuf_str(&files)};
+			const char *row[] = {change,
+			                     x->cve,
+			                     x->key[0],
+			                     x->key[1],
+			                     c > 0 ? "-" : x->status,
+			                     before,
+			                     count,
+			                     iota_dynbuf_str(&files)};
 			int bad = table_add(t, &tcap, row);
 			iota_dynbuf_free(&files);
 			if (bad) {

@@ -1393,27 +1393,52 @@ iota_rc iota_inventory_rematch(iota_inventory *inv, struct iota_vulndb *db,
 	qsort(now_rows, n, sizeof *now_rows, cmp_mrow);
 	qsort(old_rows, old.nrows, sizeof *old_rows, cmp_mrow);
 
-	/* store: one transaction replaces every match */
+	/* store: one transaction replaces the matches of the components read
+	 * above; keys that writers added meanwhile keep theirs (a temporary
+	 * table names the ones this rematch covers) */
 	char stamp[32];
 	now_iso(stamp);
+	const char **kv = iota_calloc(keys.nrows * 3 + 1, sizeof *kv);
+	if (!kv) {
+		rc = inv_fail(inv, IOTA_NOMEM, "out of memory");
+		goto done;
+	}
+	for (size_t k = 0; k < keys.nrows; k++)
+		for (int c = 0; c < 3; c++)
+			kv[3 * k + (size_t)c] = keys.cells[4 * k + (size_t)c];
 	for (int attempt = 0;; attempt++) {
 		const char *p[] = {stamp};
-		int fail = inv_db_begin(inv->db) != 0 ||
-		           inv_db_script(inv->db, "DELETE FROM matches") != 0 ||
-		           store_matches(inv, now_rows, n) != 0 ||
-		           inv_db_query(inv->db, "UPDATE component_keys SET matched_at = ?", 1, p,
-		                        NULL) != 0 ||
-		           inv_db_commit(inv->db) != 0;
+		int fail =
+		    inv_db_begin(inv->db) != 0 ||
+		    inv_db_script(inv->db, "CREATE TEMP TABLE IF NOT EXISTS rematch_keys ("
+		                           "name TEXT, version TEXT, cpe TEXT)") != 0 ||
+		    inv_db_script(inv->db, "DELETE FROM rematch_keys") != 0 ||
+		    inv_db_insert_many(inv->db, "rematch_keys(name, version, cpe)", 3, NULL, kv,
+		                       keys.nrows) != 0 ||
+		    inv_db_script(inv->db,
+		                  "DELETE FROM matches WHERE EXISTS (SELECT 1 FROM "
+		                  "rematch_keys k WHERE k.name = matches.name AND "
+		                  "k.version = matches.version AND k.cpe = matches.cpe)") != 0 ||
+		    store_matches(inv, now_rows, n) != 0 ||
+		    inv_db_query(
+		        inv->db,
+		        "UPDATE component_keys SET matched_at = ? WHERE EXISTS (SELECT 1 FROM "
+		        "rematch_keys k WHERE k.name = component_keys.name AND k.version = "
+		        "component_keys.version AND k.cpe = component_keys.cpe)",
+		        1, p, NULL) != 0 ||
+		    inv_db_commit(inv->db) != 0;
 		if (!fail)
 			break;
 		int busy = inv_db_busy(inv->db);
 		inv_db_rollback(inv->db);
 		if (!busy || attempt > 50) {
+			iota_free(kv);
 			rc = db_fail(inv);
 			goto done;
 		}
 		usleep(50000);
 	}
+	iota_free(kv);
 
 	/* what changed: merge the two sorted lists */
 	static const char *const cols[] = {"change", "cve",    "component", "version",

@@ -642,6 +642,8 @@ int cli_scan_batch(const char *list, unsigned jobs, const char *db_url, const ch
 	}
 	fflush(stdout);
 	fflush(stderr);
+	if (tty)
+		progress_bar(0, n, 0, 0, 0);
 	while (done < n) {
 		while (running < jobs && next < n) {
 			size_t slot = 0;

@@ -687,13 +687,16 @@ static iota_rc add_once(iota_inventory *inv, const iota_inventory_image *img,
 		bad |= inv_db_insert_many(
 		    inv->db, "components(image_id, name, version, purl, cpe, relation, origin)", 7,
 		    NULL, v, img->ncomponents);
-	/* the distinct keys, from the rows just written (a purl of each) */
+	/* the distinct keys, from the rows just written (a purl of each), in
+	 * one order for every writer: two PostgreSQL writers inserting the same
+	 * new keys wait for each other instead of deadlocking */
 	if (!bad) {
 		const char *q[] = {id};
 		bad |= inv_db_query(inv->db,
 		                    "INSERT INTO component_keys(name, version, cpe, purl) "
 		                    "SELECT DISTINCT name, version, cpe, purl FROM components "
-		                    "WHERE image_id = ? ON CONFLICT DO NOTHING",
+		                    "WHERE image_id = ? ORDER BY name, version, cpe, purl "
+		                    "ON CONFLICT DO NOTHING",
 		                    1, q, NULL);
 	}
 	for (size_t i = 0; i < img->nfindings && !bad; i++) {
@@ -721,7 +724,7 @@ static iota_rc add_once(iota_inventory *inv, const iota_inventory_image *img,
 		        "SELECT k.name, k.version, k.cpe, k.purl FROM component_keys k "
 		        "WHERE k.matched_at IS NULL AND EXISTS (SELECT 1 FROM components c "
 		        "WHERE c.image_id = ? AND c.name = k.name AND c.version = k.version "
-		        "AND c.cpe = k.cpe)",
+		        "AND c.cpe = k.cpe) ORDER BY k.name, k.version, k.cpe",
 		        1, q, &r) != 0)
 			return IOTA_FATAL;
 		struct mrow *rows = NULL;

@@ -4,6 +4,8 @@
  * the rate. Used by bench/inventory.sh.
  *
  *   inventory_add DB IMAGES COMPONENTS [VULNDB [FIRST]]
+ *   inventory_add --query DB CVE     time iota_inventory_query_run(--cve CVE)
+ *                                    in the process: best of 5, and rows
  *
  * Image i (FIRST, FIRST+1, ...) carries COMPONENTS components: six real
  * products (busybox, dnsmasq, dropbear, openssl, glibc, linux) in one of
@@ -42,8 +44,40 @@ static double now(void)
 	return (double)t.tv_sec + (double)t.tv_nsec / 1e9;
 }
 
+/* The query alone, without starting a process and opening the database. */
+static int time_query(const char *url, const char *cve)
+{
+	iota_inventory *inv = NULL;
+	if (iota_inventory_open(&inv, url) != IOTA_OK) {
+		fprintf(stderr, "inventory_add: %s\n", iota_inventory_error(inv));
+		return 1;
+	}
+	double best = 1e9;
+	size_t rows = 0;
+	for (int i = 0; i < 5; i++) {
+		iota_inventory_query q = {0};
+		q.cve = cve;
+		iota_inventory_table *t = NULL;
+		double t0 = now();
+		if (iota_inventory_query_run(inv, &q, &t) != IOTA_OK) {
+			fprintf(stderr, "inventory_add: %s\n", iota_inventory_error(inv));
+			return 1;
+		}
+		double t1 = now();
+		rows = t->nrows;
+		iota_inventory_table_free(t);
+		if (t1 - t0 < best)
+			best = t1 - t0;
+	}
+	printf("%.0f ms (%zu rows)\n", best * 1000.0, rows);
+	iota_inventory_close(inv);
+	return 0;
+}
+
 int main(int argc, char **argv)
 {
+	if (argc == 4 && strcmp(argv[1], "--query") == 0)
+		return time_query(argv[2], argv[3]);
 	if (argc < 4) {
 		fprintf(stderr, "usage: inventory_add DB IMAGES COMPONENTS [VULNDB [FIRST]]\n");
 		return 2;

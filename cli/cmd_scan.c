@@ -29,7 +29,13 @@ static const char scan_usage[] =
 	"      --policy FILE      acceptance criteria (YAML); unmet -> exit 1 with the reasons\n"
 	"      --fail-on SEVERITY exit 1 on an unaccepted finding at or above critical|high|medium|low\n"
 	"      --data DIR         a catalog folder instead of the built-in one\n"
-	"      --assess           assess with the defaults (consumer profile)\n";
+	"      --assess           assess with the defaults (consumer profile)\n"
+	"\n"
+	"inventory:\n"
+	"      --store DB         also store the result in the inventory (a SQLite file or\n"
+	"                         postgresql://...; see 'iotaudit inventory --help')\n"
+	"      --batch LIST       scan the images listed in LIST (one path a line) into the\n"
+	"                         inventory, -j N at a time, skipping those already stored\n";
 
 /* ---- assessment options (iota_scan_assess): kept apart from the scan's ---- */
 
@@ -180,6 +186,7 @@ int cmd_scan(int argc, char **argv)
 	int color = isatty(STDOUT_FILENO) && !getenv("NO_COLOR");
 	struct assess_cli ac = {.wanted = 0};
 	iota_assess_options_init(&ac.o);
+	struct cli_store store = {0}; /* inventory: --store, --batch (cmd_inventory.c) */
 
 	for (int i = 1; i < argc; i++) {
 		const char *a = argv[i];
@@ -193,6 +200,13 @@ int cmd_scan(int argc, char **argv)
 				return EXIT_USAGE;
 			continue;
 		}
+		/* ---- inventory options (--store, --batch) ---- */
+		r = cli_scan_store_option(argc, argv, &i, &store);
+		if (r < 0)
+			return EXIT_USAGE;
+		if (r > 0)
+			continue;
+		/* ---- end of inventory options ---- */
 		if (strcmp(a, "-h") == 0 || strcmp(a, "--help") == 0) {
 			fputs(scan_usage, stdout);
 			fputs(cli_scan_options_help, stdout);
@@ -242,6 +256,17 @@ int cmd_scan(int argc, char **argv)
 			return EXIT_USAGE;
 		}
 	}
+	/* ---- inventory: scan --batch LIST [-j N] [--store DB] ---- */
+	if (!no_vulndb)
+		store.vulndb = vulndb; /* NULL: the default database when it exists */
+	if (store.batch) {
+		if (input || nformats || out_dir) {
+			cli_error("--batch stores results in the inventory; give no image, -f or -o");
+			return EXIT_USAGE;
+		}
+		return cli_scan_batch(store.batch, opt.threads, store.db, store.vulndb, &opt);
+	}
+	/* ---- end of inventory ---- */
 	if (!input) {
 		fputs(scan_usage, stderr);
 		return EXIT_USAGE;
@@ -267,6 +292,10 @@ int cmd_scan(int argc, char **argv)
 		code = assess_run(s, &ac);
 	if (code == EXIT_OK)
 		code = write_reports(s, formats, nformats, out_dir, color);
+	/* ---- inventory: scan IMAGE --store DB (stored whatever the gate says) ---- */
+	if (code == EXIT_OK && store.store)
+		code = cli_scan_store(s, input, &store);
+	/* ---- end of inventory ---- */
 	if (code == EXIT_OK)
 		code = assess_gate_exit(s, &ac);
 	iota_scan_free(s);

@@ -19,6 +19,8 @@ static const char usage[] =
 	"                     the offline vulnerability database ('iotaudit db --help')\n"
 	"  explain ID         what a check or provision means, why it matters, how to fix it\n"
 	"  catalog list|show  the standards catalog: standards, profiles, checks, evidence keys\n"
+	"  inventory add|query|rematch|diff|eol\n"
+	"                     a fleet's scan results in SQLite or PostgreSQL ('iotaudit inventory --help')\n"
 	"  version            print the version\n"
 	"  help               this text ('iotaudit scan --help' for a command's options)\n"
 	"\n"
@@ -146,6 +148,8 @@ int main(int argc, char **argv)
 		return cmd_catalog(argc - 1, argv + 1);
 	if (strcmp(cmd, "explain") == 0)
 		return cmd_explain(argc - 1, argv + 1);
+	if (strcmp(cmd, "inventory") == 0)
+		return cmd_inventory(argc - 1, argv + 1);
 	if (strcmp(cmd, "version") == 0 || strcmp(cmd, "--version") == 0) {
 		printf("iotaudit %s\n", iota_version());
 		return EXIT_OK;

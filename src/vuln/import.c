@@ -41,8 +41,9 @@ static const char *const stmt_sql[IOTA_VST_COUNT] = {
     [IOTA_VST_CVE_INSERT] =
         "INSERT INTO cve (id, source, record, published, modified, status, assigner, "
         "description, cvss3_version, cvss3_score, cvss3_vector, cvss3_severity, cvss4_score, "
-        "cvss4_vector, cvss4_severity, cvss_source, ssvc, aliases, structured) VALUES "
-        "(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19)",
+        "cvss4_vector, cvss4_severity, cvss_source, ssvc, aliases, structured, program_files) "
+        "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, "
+        "?19, ?20)",
     [IOTA_VST_AFF_INSERT] =
         "INSERT INTO affected (cve_id, origin, record, source, entry, vendor, product, cpe, "
         "ecosystem, package, collection_url, version, version_start, start_incl, version_end, "
@@ -359,6 +360,7 @@ int iota_vrec_cve(iota_vimport *im, iota_vcve *c)
 	bind_text(st, 17, c->ssvc);
 	bind_text(st, 18, c->aliases);
 	sqlite3_bind_int64(st, 19, (sqlite3_int64)im->nrows);
+	bind_text(st, 20, c->program_files);
 	return step_done(im, st, "write a record");
 }
 

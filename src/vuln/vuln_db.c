@@ -57,6 +57,12 @@ static const char *const migrations[] = {
     " name TEXT NOT NULL, file TEXT NOT NULL, format TEXT, records INTEGER, skipped INTEGER,"
     " imported_at TEXT, newest TEXT, PRIMARY KEY (name, file));"
     "CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT);",
+    /* 1 -> 2: the source files a CVE record names (CVE JSON 5 programFiles,
+     * the kernel CNA's), for kernel-configuration filtering. The CVE JSON 5
+     * records are marked as never seen, so that the next import reads them
+     * again and fills the column. */
+    "ALTER TABLE cve ADD COLUMN program_files TEXT;"
+    "UPDATE cve SET modified = NULL WHERE source = 'cve5';",
 };
 
 #define NMIGRATIONS (sizeof migrations / sizeof migrations[0])
@@ -338,6 +344,7 @@ void iota_vulndb_close(iota_vulndb *db)
 	if (db->db)
 		sqlite3_close_v2(db->db);
 	iota_vprods_free(&db->products);
+	iota_kobjs_free(&db->kobjs);
 	iota_free(db->path);
 	iota_free(db);
 }

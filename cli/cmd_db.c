@@ -212,6 +212,18 @@ static void info_text(const iota_vulndb_info *in)
 		       in->update_last);
 	if (in->update_pending)
 		printf("update     interrupted: %s ('db update' goes on)\n", in->update_pending);
+	if (in->ntotals) {
+		printf("\nper source\n");
+		printf("  %-5s %9s %18s %14s  %s\n", "NAME", "RECORDS", "WITH VERSION DATA",
+		       "SOURCE FILES", "NEWEST");
+		for (size_t i = 0; i < in->ntotals; i++) {
+			const iota_vulndb_source_total *t = &in->totals[i];
+			printf("  %-5s %9llu %10llu (%3.0f%%) %14llu  %s\n", t->source,
+			       (unsigned long long)t->records, (unsigned long long)t->structured,
+			       t->records ? 100.0 * (double)t->structured / (double)t->records : 0.0,
+			       (unsigned long long)t->program_files, t->newest ? t->newest : "-");
+		}
+	}
 	if (in->nsources) {
 		printf("\nsources\n");
 		printf("  %-5s %-9s %8s %8s  %-20s  %-24s  %s\n", "NAME", "FORMAT", "RECORDS",
@@ -266,6 +278,18 @@ static void info_json(const iota_vulndb_info *in)
 		json_str(o, s->imported_at);
 		fputs(", \"newest\": ", o);
 		json_str(o, s->newest);
+		fputc('}', o);
+	}
+	fputs("], \"per_source\": [", o);
+	for (size_t i = 0; i < in->ntotals; i++) {
+		const iota_vulndb_source_total *t = &in->totals[i];
+		fputs(i ? ", {\"source\": " : "{\"source\": ", o);
+		json_str(o, t->source);
+		fprintf(o, ", \"records\": %llu, \"with_version_data\": %llu, "
+		           "\"with_source_files\": %llu, \"newest\": ",
+		        (unsigned long long)t->records, (unsigned long long)t->structured,
+		        (unsigned long long)t->program_files);
+		json_str(o, t->newest);
 		fputc('}', o);
 	}
 	fputs("], \"statuses\": [", o);

@@ -111,6 +111,16 @@ typedef struct iota_vulndb_status_count {
 	uint64_t structured; /* of them, with affected version data */
 } iota_vulndb_status_count;
 
+/* One source in all: its records (whatever file they came from), how many
+ * carry structured version data, the newest record date. */
+typedef struct iota_vulndb_source_total {
+	char *source;        /* nvd, cve5, osv, kev */
+	uint64_t records;
+	uint64_t structured; /* with affected version data (kev: every entry) */
+	uint64_t program_files; /* naming source files (the kernel CNA's programFiles) */
+	char *newest;        /* newest lastModified / dateUpdated / modified / KEV dateAdded */
+} iota_vulndb_source_total;
+
 typedef struct iota_vulndb_info {
 	char *path;
 	int schema_version;
@@ -124,6 +134,8 @@ typedef struct iota_vulndb_info {
 	size_t nsources;
 	iota_vulndb_status_count *statuses;
 	size_t nstatuses;
+	iota_vulndb_source_total *totals; /* by source name */
+	size_t ntotals;
 } iota_vulndb_info;
 
 iota_rc iota_vulndb_info_get(iota_vulndb *db, iota_vulndb_info **out);

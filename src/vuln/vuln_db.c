@@ -455,6 +455,29 @@ iota_rc iota_vulndb_info_get(iota_vulndb *db, iota_vulndb_info **out)
 		c->structured = (uint64_t)sqlite3_column_int64(st, 3);
 	}
 	sqlite3_finalize(st);
+
+	st = iota_vdb_prepare(
+	    db, "SELECT source, count(*), sum(structured > 0), sum(program_files IS NOT NULL), "
+	        "max(modified) FROM cve GROUP BY source UNION ALL SELECT 'kev', count(*), "
+	        "count(*), 0, max(date_added) FROM kev HAVING count(*) > 0 ORDER BY 1");
+	if (!st)
+		bad = 1;
+	while (st && sqlite3_step(st) == SQLITE_ROW) {
+		iota_vulndb_source_total *v =
+		    iota_realloc(in->totals, (in->ntotals + 1) * sizeof *v);
+		if (!v) {
+			bad = 1;
+			break;
+		}
+		in->totals = v;
+		iota_vulndb_source_total *t = &v[in->ntotals++];
+		t->source = col_dup(st, 0);
+		t->records = (uint64_t)sqlite3_column_int64(st, 1);
+		t->structured = (uint64_t)sqlite3_column_int64(st, 2);
+		t->program_files = (uint64_t)sqlite3_column_int64(st, 3);
+		t->newest = col_dup(st, 4);
+	}
+	sqlite3_finalize(st);
 	if (bad) {
 		iota_vulndb_info_free(in);
 		return IOTA_FATAL;
@@ -479,6 +502,11 @@ void iota_vulndb_info_free(iota_vulndb_info *in)
 		iota_free(in->statuses[i].source);
 		iota_free(in->statuses[i].status);
 	}
+	for (size_t i = 0; i < in->ntotals; i++) {
+		iota_free(in->totals[i].source);
+		iota_free(in->totals[i].newest);
+	}
+	iota_free(in->totals);
 	iota_free(in->sources);
 	iota_free(in->statuses);
 	iota_free(in->path);

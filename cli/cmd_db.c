@@ -224,7 +224,8 @@ static void info_text(const iota_vulndb_info *in)
 			const iota_vulndb_source_total *t = &in->totals[i];
 			printf("  %-5s %9llu %10llu (%3.0f%%) %14llu  %s\n", t->source,
 			       (unsigned long long)t->records, (unsigned long long)t->structured,
-			       t->records ? 100.0 * (double)t->structured / (double)t->records : 0.0,
+			       t->records ? 100.0 * (double)t->structured / (double)t->records
+			                  : 0.0,
 			       (unsigned long long)t->program_files, t->newest ? t->newest : "-");
 		}
 	}
@@ -289,8 +290,9 @@ static void info_json(const iota_vulndb_info *in)
 		const iota_vulndb_source_total *t = &in->totals[i];
 		fputs(i ? ", {\"source\": " : "{\"source\": ", o);
 		json_str(o, t->source);
-		fprintf(o, ", \"records\": %llu, \"with_version_data\": %llu, "
-		           "\"with_source_files\": %llu, \"newest\": ",
+		fprintf(o,
+		        ", \"records\": %llu, \"with_version_data\": %llu, "
+		        "\"with_source_files\": %llu, \"newest\": ",
 		        (unsigned long long)t->records, (unsigned long long)t->structured,
 		        (unsigned long long)t->program_files);
 		json_str(o, t->newest);
@@ -571,7 +573,8 @@ static int db_match(const char *dbpath, iota_vuln_query *q, const char *list, co
 			next = strchr(line, '\n');
 			if (next)
 				*next++ = '\0';
-			char *name = strtok(line, " \t\r"), *ver = name ? strtok(NULL, " \t\r") : NULL;
+			char *name = strtok(line, " \t\r"),
+			     *ver = name ? strtok(NULL, " \t\r") : NULL;
 			if (!name || name[0] == '#')
 				continue;
 			q->name = name;

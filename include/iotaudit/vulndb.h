@@ -114,11 +114,11 @@ typedef struct iota_vulndb_status_count {
 /* One source in all: its records (whatever file they came from), how many
  * carry structured version data, the newest record date. */
 typedef struct iota_vulndb_source_total {
-	char *source;        /* nvd, cve5, osv, kev */
+	char *source; /* nvd, cve5, osv, kev */
 	uint64_t records;
-	uint64_t structured; /* with affected version data (kev: every entry) */
+	uint64_t structured;    /* with affected version data (kev: every entry) */
 	uint64_t program_files; /* naming source files (the kernel CNA's programFiles) */
-	char *newest;        /* newest lastModified / dateUpdated / modified / KEV dateAdded */
+	char *newest;           /* newest lastModified / dateUpdated / modified / KEV dateAdded */
 } iota_vulndb_source_total;
 
 typedef struct iota_vulndb_info {
@@ -240,9 +240,9 @@ void iota_vuln_result_free(iota_vuln_result *r);
 /* ---- the Linux kernel: its configuration and version ---- */
 
 typedef struct iota_kconfig {
-	char **enabled;  /* "CONFIG_X" set to y or m: sorted, unique, NULL-terminated */
+	char **enabled; /* "CONFIG_X" set to y or m: sorted, unique, NULL-terminated */
 	size_t count;
-	char *version;   /* "6.1.0" from "# Linux/arm 6.1.0 Kernel Configuration", or NULL */
+	char *version; /* "6.1.0" from "# Linux/arm 6.1.0 Kernel Configuration", or NULL */
 } iota_kconfig;
 
 /* Reads a .config text. IOTA_CORRUPT when it does not read as one (neither

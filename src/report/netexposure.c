@@ -26,35 +26,64 @@ static const struct {
 	unsigned port;
 	const char *opt;
 } daemon_ports[] = {
-    {"dropbear", IOTA_NET_TCP, 22, "-p"},   {"sshd", IOTA_NET_TCP, 22, "-p"},
-    {"telnetd", IOTA_NET_TCP, 23, "-p"},    {"utelnetd", IOTA_NET_TCP, 23, "-p"},
-    {"in.telnetd", IOTA_NET_TCP, 23, NULL}, {"ftpd", IOTA_NET_TCP, 21, NULL},
-    {"vsftpd", IOTA_NET_TCP, 21, NULL},     {"proftpd", IOTA_NET_TCP, 21, NULL},
-    {"pure-ftpd", IOTA_NET_TCP, 21, NULL},  {"bftpd", IOTA_NET_TCP, 21, NULL},
-    {"uftpd", IOTA_NET_TCP, 21, NULL},      {"tftpd", IOTA_NET_UDP, 69, NULL},
-    {"in.tftpd", IOTA_NET_UDP, 69, NULL},   {"atftpd", IOTA_NET_UDP, 69, NULL},
-    {"opentftpd", IOTA_NET_UDP, 69, NULL},  {"miniupnpd", IOTA_NET_UDP, 1900, NULL},
-    {"upnpd", IOTA_NET_UDP, 1900, NULL},    {"snmpd", IOTA_NET_UDP, 161, NULL},
-    {"mini_snmpd", IOTA_NET_UDP, 161, NULL}, {"bsnmpd", IOTA_NET_UDP, 161, NULL},
-    {"httpd", IOTA_NET_TCP, 80, "-p"},      {"lighttpd", IOTA_NET_TCP, 80, NULL},
-    {"nginx", IOTA_NET_TCP, 80, NULL},      {"uhttpd", IOTA_NET_TCP, 80, "-p"},
-    {"boa", IOTA_NET_TCP, 80, "-p"},        {"goahead", IOTA_NET_TCP, 80, NULL},
-    {"mini_httpd", IOTA_NET_TCP, 80, "-p"}, {"thttpd", IOTA_NET_TCP, 80, "-p"},
-    {"webs", IOTA_NET_TCP, 80, NULL},       {"apache2", IOTA_NET_TCP, 80, NULL},
-    {"mosquitto", IOTA_NET_TCP, 1883, "-p"}, {"smbd", IOTA_NET_TCP, 445, NULL},
-    {"nmbd", IOTA_NET_UDP, 137, NULL},      {"dnsmasq", IOTA_NET_UDP, 53, "-p"},
-    {"udhcpd", IOTA_NET_UDP, 67, NULL},     {"odhcpd", IOTA_NET_UDP, 547, NULL},
-    {"avahi-daemon", IOTA_NET_UDP, 5353, NULL}, {"mdnsd", IOTA_NET_UDP, 5353, NULL},
-    {"ntpd", IOTA_NET_UDP, 123, NULL},      {"minidlna", IOTA_NET_TCP, 8200, NULL},
-    {"cupsd", IOTA_NET_TCP, 631, NULL},     {"rpcbind", IOTA_NET_TCP, 111, NULL},
-    {"portmap", IOTA_NET_TCP, 111, NULL},   {"nfsd", IOTA_NET_TCP, 2049, NULL},
-    {"rsyncd", IOTA_NET_TCP, 873, NULL},    {"adbd", IOTA_NET_TCP, 5555, NULL},
-    {"rshd", IOTA_NET_TCP, 514, NULL},      {"in.rshd", IOTA_NET_TCP, 514, NULL},
-    {"rlogind", IOTA_NET_TCP, 513, NULL},   {"in.rlogind", IOTA_NET_TCP, 513, NULL},
-    {"rexecd", IOTA_NET_TCP, 512, NULL},    {"in.rexecd", IOTA_NET_TCP, 512, NULL},
-    {"nc", IOTA_NET_TCP, 0, "-p"},          {"netcat", IOTA_NET_TCP, 0, "-p"},
-    {"ncat", IOTA_NET_TCP, 0, "-p"},        {"gdbserver", IOTA_NET_TCP, 0, NULL},
-    {"tcpsvd", IOTA_NET_TCP, 0, NULL},      {"udpsvd", IOTA_NET_UDP, 0, NULL},
+    {"dropbear", IOTA_NET_TCP, 22, "-p"},
+    {"sshd", IOTA_NET_TCP, 22, "-p"},
+    {"telnetd", IOTA_NET_TCP, 23, "-p"},
+    {"utelnetd", IOTA_NET_TCP, 23, "-p"},
+    {"in.telnetd", IOTA_NET_TCP, 23, NULL},
+    {"ftpd", IOTA_NET_TCP, 21, NULL},
+    {"vsftpd", IOTA_NET_TCP, 21, NULL},
+    {"proftpd", IOTA_NET_TCP, 21, NULL},
+    {"pure-ftpd", IOTA_NET_TCP, 21, NULL},
+    {"bftpd", IOTA_NET_TCP, 21, NULL},
+    {"uftpd", IOTA_NET_TCP, 21, NULL},
+    {"tftpd", IOTA_NET_UDP, 69, NULL},
+    {"in.tftpd", IOTA_NET_UDP, 69, NULL},
+    {"atftpd", IOTA_NET_UDP, 69, NULL},
+    {"opentftpd", IOTA_NET_UDP, 69, NULL},
+    {"miniupnpd", IOTA_NET_UDP, 1900, NULL},
+    {"upnpd", IOTA_NET_UDP, 1900, NULL},
+    {"snmpd", IOTA_NET_UDP, 161, NULL},
+    {"mini_snmpd", IOTA_NET_UDP, 161, NULL},
+    {"bsnmpd", IOTA_NET_UDP, 161, NULL},
+    {"httpd", IOTA_NET_TCP, 80, "-p"},
+    {"lighttpd", IOTA_NET_TCP, 80, NULL},
+    {"nginx", IOTA_NET_TCP, 80, NULL},
+    {"uhttpd", IOTA_NET_TCP, 80, "-p"},
+    {"boa", IOTA_NET_TCP, 80, "-p"},
+    {"goahead", IOTA_NET_TCP, 80, NULL},
+    {"mini_httpd", IOTA_NET_TCP, 80, "-p"},
+    {"thttpd", IOTA_NET_TCP, 80, "-p"},
+    {"webs", IOTA_NET_TCP, 80, NULL},
+    {"apache2", IOTA_NET_TCP, 80, NULL},
+    {"mosquitto", IOTA_NET_TCP, 1883, "-p"},
+    {"smbd", IOTA_NET_TCP, 445, NULL},
+    {"nmbd", IOTA_NET_UDP, 137, NULL},
+    {"dnsmasq", IOTA_NET_UDP, 53, "-p"},
+    {"udhcpd", IOTA_NET_UDP, 67, NULL},
+    {"odhcpd", IOTA_NET_UDP, 547, NULL},
+    {"avahi-daemon", IOTA_NET_UDP, 5353, NULL},
+    {"mdnsd", IOTA_NET_UDP, 5353, NULL},
+    {"ntpd", IOTA_NET_UDP, 123, NULL},
+    {"minidlna", IOTA_NET_TCP, 8200, NULL},
+    {"cupsd", IOTA_NET_TCP, 631, NULL},
+    {"rpcbind", IOTA_NET_TCP, 111, NULL},
+    {"portmap", IOTA_NET_TCP, 111, NULL},
+    {"nfsd", IOTA_NET_TCP, 2049, NULL},
+    {"rsyncd", IOTA_NET_TCP, 873, NULL},
+    {"adbd", IOTA_NET_TCP, 5555, NULL},
+    {"rshd", IOTA_NET_TCP, 514, NULL},
+    {"in.rshd", IOTA_NET_TCP, 514, NULL},
+    {"rlogind", IOTA_NET_TCP, 513, NULL},
+    {"in.rlogind", IOTA_NET_TCP, 513, NULL},
+    {"rexecd", IOTA_NET_TCP, 512, NULL},
+    {"in.rexecd", IOTA_NET_TCP, 512, NULL},
+    {"nc", IOTA_NET_TCP, 0, "-p"},
+    {"netcat", IOTA_NET_TCP, 0, "-p"},
+    {"ncat", IOTA_NET_TCP, 0, "-p"},
+    {"gdbserver", IOTA_NET_TCP, 0, NULL},
+    {"tcpsvd", IOTA_NET_TCP, 0, NULL},
+    {"udpsvd", IOTA_NET_UDP, 0, NULL},
 };
 
 /* Schemes the endpoints analyzer records, their transport and default port. */
@@ -64,15 +93,15 @@ static const struct {
 	unsigned port;
 	int plain;
 } scheme_ports[] = {
-    {"http", IOTA_NET_TCP, 80, 1},    {"https", IOTA_NET_TCP, 443, 0},
-    {"ftp", IOTA_NET_TCP, 21, 1},     {"ftps", IOTA_NET_TCP, 990, 0},
-    {"tftp", IOTA_NET_UDP, 69, 1},    {"telnet", IOTA_NET_TCP, 23, 1},
-    {"mqtt", IOTA_NET_TCP, 1883, 1},  {"mqtts", IOTA_NET_TCP, 8883, 0},
-    {"ws", IOTA_NET_TCP, 80, 1},      {"wss", IOTA_NET_TCP, 443, 0},
-    {"coap", IOTA_NET_UDP, 5683, 1},  {"coaps", IOTA_NET_UDP, 5684, 0},
-    {"rtsp", IOTA_NET_TCP, 554, 1},   {"rtsps", IOTA_NET_TCP, 322, 0},
-    {"ssh", IOTA_NET_TCP, 22, 0},     {"sftp", IOTA_NET_TCP, 22, 0},
-    {"tcp", IOTA_NET_TCP, 0, 0},      {"ssl", IOTA_NET_TCP, 0, 0},
+    {"http", IOTA_NET_TCP, 80, 1},   {"https", IOTA_NET_TCP, 443, 0},
+    {"ftp", IOTA_NET_TCP, 21, 1},    {"ftps", IOTA_NET_TCP, 990, 0},
+    {"tftp", IOTA_NET_UDP, 69, 1},   {"telnet", IOTA_NET_TCP, 23, 1},
+    {"mqtt", IOTA_NET_TCP, 1883, 1}, {"mqtts", IOTA_NET_TCP, 8883, 0},
+    {"ws", IOTA_NET_TCP, 80, 1},     {"wss", IOTA_NET_TCP, 443, 0},
+    {"coap", IOTA_NET_UDP, 5683, 1}, {"coaps", IOTA_NET_UDP, 5684, 0},
+    {"rtsp", IOTA_NET_TCP, 554, 1},  {"rtsps", IOTA_NET_TCP, 322, 0},
+    {"ssh", IOTA_NET_TCP, 22, 0},    {"sftp", IOTA_NET_TCP, 22, 0},
+    {"tcp", IOTA_NET_TCP, 0, 0},     {"ssl", IOTA_NET_TCP, 0, 0},
 };
 
 struct acc {
@@ -153,10 +182,10 @@ static void service(struct acc *a, const char *path, const char *args, int known
 	while (k < n && strcmp(daemon_ports[k].name, prog) != 0)
 		k++;
 	/* serial consoles, local daemons, link-layer protocols: no IP port */
-	static const char *const no_port[] = {"getty",   "agetty",  "mingetty", "crond",
-	                                      "cron",    "syslogd", "klogd",    "logd",
-	                                      "hostapd", "wpa_supplicant", "lldpd", "watchdog",
-	                                      "udevd",   "mdev",    "ubusd",    "procd"};
+	static const char *const no_port[] = {"getty",   "agetty",         "mingetty", "crond",
+	                                      "cron",    "syslogd",        "klogd",    "logd",
+	                                      "hostapd", "wpa_supplicant", "lldpd",    "watchdog",
+	                                      "udevd",   "mdev",           "ubusd",    "procd"};
 	for (size_t i = 0; i < sizeof no_port / sizeof no_port[0]; i++)
 		if (!strcmp(prog, no_port[i]))
 			return;
@@ -215,8 +244,8 @@ static void service(struct acc *a, const char *path, const char *args, int known
 			continue;
 		}
 		for (int i = 0; i < argc; i++) {
-			if (!strcmp(argv[i], "-l") || (argv[i][0] == '-' && strchr(argv[i], 'l') &&
-			                               argv[i][1] != '-'))
+			if (!strcmp(argv[i], "-l") ||
+			    (argv[i][0] == '-' && strchr(argv[i], 'l') && argv[i][1] != '-'))
 				listen = 1;
 			if (!opt)
 				continue;
@@ -249,8 +278,8 @@ static int local_ipv4(const char *h, int *is_ip)
 {
 	unsigned b[4];
 	char tail;
-	*is_ip = sscanf(h, "%u.%u.%u.%u%c", &b[0], &b[1], &b[2], &b[3], &tail) == 4 &&
-	         b[0] < 256 && b[1] < 256 && b[2] < 256 && b[3] < 256;
+	*is_ip = sscanf(h, "%u.%u.%u.%u%c", &b[0], &b[1], &b[2], &b[3], &tail) == 4 && b[0] < 256 &&
+	         b[1] < 256 && b[2] < 256 && b[3] < 256;
 	if (!*is_ip)
 		return strcmp(h, "localhost") == 0;
 	return b[0] == 10 || b[0] == 127 || b[0] == 0 || b[0] >= 224 ||
@@ -382,7 +411,8 @@ static void node_attrs(struct acc *a, iota_node *n)
 				int is_ip;
 				if (colon && parse_port(colon + 1, &port) == 0) {
 					*colon = '\0';
-					add_ep(a, h, IOTA_NET_TCP, port, "host", port == 1883, path);
+					add_ep(a, h, IOTA_NET_TCP, port, "host", port == 1883,
+					       path);
 				} else if (!local_ipv4(h, &is_ip)) {
 					list_add(a->x->hosts_without_port,
 					         sizeof a->x->hosts_without_port, h);

@@ -44,9 +44,9 @@ typedef struct iota_netep {
 	int is_ip;
 	int proto;
 	unsigned port;
-	char scheme[16];  /* "https", "mqtt", "host" (a bare host:port) */
-	int plaintext;    /* the scheme sends clear text */
-	char seen[256];   /* the first file that names it */
+	char scheme[16]; /* "https", "mqtt", "host" (a bare host:port) */
+	int plaintext;   /* the scheme sends clear text */
+	char seen[256];  /* the first file that names it */
 } iota_netep;
 
 typedef struct iota_netexpo {

@@ -53,10 +53,9 @@ static json_t *ace(const char *name, int v6, const char *host, int is_ip, const 
 	if (host && is_ip) {
 		char net[64];
 		snprintf(net, sizeof net, "%s/32", host);
-		json_object_set_new(ip,
-		                    strstr(dnsname, "dst") ? "destination-ipv4-network"
-		                                           : "source-ipv4-network",
-		                    json_string(net));
+		json_object_set_new(
+		    ip, strstr(dnsname, "dst") ? "destination-ipv4-network" : "source-ipv4-network",
+		    json_string(net));
 	} else if (host) {
 		json_object_set_new(ip, dnsname, json_string(host));
 	}
@@ -123,8 +122,8 @@ iota_rc iota_report_mud(iota_scan *s, FILE *out)
 	size_t n = 0;
 	for (const char *p = slash && slash[1] ? slash + 1 : in; *p && n + 1 < sizeof base; p++) {
 		char c = *p;
-		int ok = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
-		         c == '.' || c == '-' || c == '_';
+		int ok = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
+		         (c >= '0' && c <= '9') || c == '.' || c == '-' || c == '_';
 		base[n++] = ok ? c : '_';
 	}
 	base[n] = '\0';

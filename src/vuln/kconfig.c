@@ -313,7 +313,8 @@ static int cond_holds(const iota_kobj *o, const char *const *en, size_t nen, cha
 			if (!iota_kconfig_has(en, nen, q, (size_t)(se - q))) {
 				all = 0;
 				int w = snprintf(miss + m, size - m, "%sCONFIG_%.*s",
-				                 m ? (q == p ? " or " : " and ") : "", (int)(se - q), q);
+				                 m ? (q == p ? " or " : " and ") : "",
+				                 (int)(se - q), q);
 				if (w > 0 && (size_t)w < size - m)
 					m += (size_t)w;
 			}
@@ -347,8 +348,8 @@ int iota_kobjs_built(const iota_kobjs *t, const char *const *en, size_t nen, con
 			continue;
 		known = 1;
 		if (!cond_holds(o, en, nen, miss, sizeof miss)) {
-			snprintf(why, whysz, "%s needs %s (%.*s), not set", file, miss, (int)(i + 1),
-			         file);
+			snprintf(why, whysz, "%s needs %s (%.*s), not set", file, miss,
+			         (int)(i + 1), file);
 			return 0;
 		}
 	}

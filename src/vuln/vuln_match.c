@@ -1431,8 +1431,8 @@ static int kfilter_init(iota_vulndb *db, const iota_vuln_query *q, const struct 
                         struct kfilter *kf)
 {
 	memset(kf, 0, sizeof *kf);
-	if (!q->kconfig_known || !(strcmp(id->name, "linux") == 0 ||
-	                           iota_vlist_has(&id->cpe, "linux:linux_kernel")))
+	if (!q->kconfig_known ||
+	    !(strcmp(id->name, "linux") == 0 || iota_vlist_has(&id->cpe, "linux:linux_kernel")))
 		return 0;
 	if (iota_kobjs_load(&db->kobjs) != 0) {
 		iota_vdb_seterr(db, "data/vuln/kernel-objects.tsv: not built in or out of memory");
@@ -1530,8 +1530,7 @@ static int kfilter_apply(iota_vulndb *db, struct kfilter *kf, iota_vuln_match *m
 		return 0;
 	if (nfiles > 3 && wn + 40 < sizeof why)
 		snprintf(why + wn, sizeof why - wn, "; and %zu more files", nfiles - 3);
-	iota_vuln_evidence *e =
-	    iota_realloc(m->evidence, (m->nevidence + 1) * sizeof *m->evidence);
+	iota_vuln_evidence *e = iota_realloc(m->evidence, (m->nevidence + 1) * sizeof *m->evidence);
 	if (!e)
 		return -2;
 	m->evidence = e;
@@ -1684,8 +1683,8 @@ iota_rc iota_vulndb_match(iota_vulndb *db, const iota_vuln_query *q, iota_vuln_r
 			rc = r == -1 ? IOTA_FATAL : IOTA_NOMEM;
 			goto out;
 		}
-		if (m->not_applicable &&
-		    (q->flags & (IOTA_VULN_INCLUDE_NOT_AFFECTED | IOTA_VULN_INCLUDE_NOT_APPLICABLE)))
+		if (m->not_applicable && (q->flags & (IOTA_VULN_INCLUDE_NOT_AFFECTED |
+		                                      IOTA_VULN_INCLUDE_NOT_APPLICABLE)))
 			continue;
 		if (m->status == IOTA_VULN_NOT_AFFECTED &&
 		    !(q->flags & IOTA_VULN_INCLUDE_NOT_AFFECTED)) {

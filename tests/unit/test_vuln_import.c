@@ -455,7 +455,7 @@ static void test_import_real(void **state)
 	assert_int_equal(in->ntotals, 3);
 	assert_string_equal(in->totals[0].source, "cve5");
 	assert_int_equal(in->totals[0].records, 18);
-	assert_int_equal(in->totals[0].structured, 11); /* the "n/a" records have none */
+	assert_int_equal(in->totals[0].structured, 11);   /* the "n/a" records have none */
 	assert_int_equal(in->totals[0].program_files, 4); /* the kernel CNA's */
 	assert_string_equal(in->totals[0].newest, "2026-05-12T11:26:05.375Z");
 	assert_string_equal(in->totals[1].source, "kev");

@@ -143,8 +143,8 @@ static void test_kobjs(void **state)
 	const char *taprio[] = {"CONFIG_INET", "CONFIG_NET", "CONFIG_NET_SCH_TAPRIO", NULL};
 	char why[512];
 	/* obj-$(CONFIG_NET_SCH_TAPRIO) += sch_taprio.o in net/sched/Makefile */
-	assert_int_equal(iota_kobjs_built(&kobjs, net, 3, "net/sched/sch_taprio.c", why, sizeof why),
-	                 0);
+	assert_int_equal(
+	    iota_kobjs_built(&kobjs, net, 3, "net/sched/sch_taprio.c", why, sizeof why), 0);
 	assert_string_equal(why, "net/sched/sch_taprio.c needs CONFIG_NET_SCH_TAPRIO, not set");
 	assert_int_equal(
 	    iota_kobjs_built(&kobjs, taprio, 3, "net/sched/sch_taprio.c", why, sizeof why), 1);
@@ -165,12 +165,12 @@ static void test_kobjs(void **state)
 	/* headers: their folder's condition; include/ is everyone's */
 	assert_int_equal(iota_kobjs_built(&kobjs, none, 0, "include/net/sock.h", why, sizeof why),
 	                 -1);
-	assert_int_equal(
-	    iota_kobjs_built(&kobjs, drm, 2, "drivers/gpu/drm/amd/amdgpu/amdgpu.h", why, sizeof why),
-	    0);
+	assert_int_equal(iota_kobjs_built(&kobjs, drm, 2, "drivers/gpu/drm/amd/amdgpu/amdgpu.h",
+	                                  why, sizeof why),
+	                 0);
 	/* another architecture's code */
-	assert_int_equal(
-	    iota_kobjs_built(&kobjs, drm, 2, "arch/x86/kvm/x86.c", why, sizeof why), 0);
+	assert_int_equal(iota_kobjs_built(&kobjs, drm, 2, "arch/x86/kvm/x86.c", why, sizeof why),
+	                 0);
 	assert_non_null(strstr(why, "CONFIG_X86 (arch/x86/)"));
 	/* the prefix may be left out of the list's names */
 	const char *bare[] = {"INET", "NET", "NET_SCH_TAPRIO", NULL};
@@ -193,9 +193,8 @@ static void test_upstream_version(void **state)
 	assert_string_equal(v, "6.1.76");
 	assert_int_equal(iota_kernel_upstream_version("6.1.0-18-amd64", NULL, v, sizeof v), 0);
 	assert_string_equal(v, "6.1.0");
-	assert_int_equal(iota_kernel_upstream_version("5.10.201", "5.10.201 (b@h) #0 SMP", v,
-	                                              sizeof v),
-	                 1);
+	assert_int_equal(
+	    iota_kernel_upstream_version("5.10.201", "5.10.201 (b@h) #0 SMP", v, sizeof v), 1);
 	assert_string_equal(v, "5.10.201");
 	assert_int_equal(iota_kernel_upstream_version("5.10.0-20-armmp", NULL, v, sizeof v), 0);
 	assert_int_equal(iota_kernel_upstream_version("5.15.120-yocto-standard", NULL, v, sizeof v),
@@ -386,8 +385,9 @@ static int group_setup(void **state)
 	struct stat sb;
 	snprintf(p, sizeof p, "%s/data/cve5/kernel", shared_dir ? shared_dir : "/nonexistent");
 	if (!shared_dir || stat(p, &sb) != 0) {
-		fprintf(stderr, "test_vuln_kconfig: ../shared/data not found (IOTA_SHARED_DIR=%s): "
-		                "tests with real records are skipped\n",
+		fprintf(stderr,
+		        "test_vuln_kconfig: ../shared/data not found (IOTA_SHARED_DIR=%s): "
+		        "tests with real records are skipped\n",
 		        shared_dir ? shared_dir : "unset");
 		return 0;
 	}
@@ -427,8 +427,10 @@ int main(int argc, char **argv)
 		return 1;
 	}
 	const struct CMUnitTest tests[] = {
-	    cmocka_unit_test(test_text),           cmocka_unit_test(test_kobjs),
-	    cmocka_unit_test(test_upstream_version), cmocka_unit_test(test_fixture_kernel),
+	    cmocka_unit_test(test_text),
+	    cmocka_unit_test(test_kobjs),
+	    cmocka_unit_test(test_upstream_version),
+	    cmocka_unit_test(test_fixture_kernel),
 	    cmocka_unit_test(test_nf_tables),
 	};
 	return cmocka_run_group_tests(tests, group_setup, group_teardown);

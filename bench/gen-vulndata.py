@@ -3,6 +3,9 @@
 
     gen-vulndata.py SHARED_DATA OUTDIR [CVE5_COUNT] [NVD_COUNT]
 
+(a count of 0 leaves that part out: the two parts can be made by two
+processes at once; components.txt comes with the CVE JSON 5 part)
+
 Templates are the real records in SHARED_DATA (../shared/data): the CVE JSON 5
 records of cve5/ and cve5/kernel/, the NVD records of nvd/records/. Each
 synthetic record is a template with a new CVE id and date, and (for most)
@@ -22,10 +25,20 @@ import copy
 import json
 import os
 import random
+import re
 import sys
 import zipfile
 
 rng = random.Random(8520)
+
+# The products the templates name, in descriptions and configurations. In
+# synthetic records they become the record's made-up product, so that real
+# products keep about as many CVEs as they really have (KEEP_REAL of the
+# records keep their real product); otherwise every record made from the
+# Dropbear template would be a Dropbear CVE.
+REAL_NAMES = re.compile(r'\b(BusyBox|Dropbear SSH|Dropbear|dnsmasq|OpenSSL|OpenSSH|glibc|'
+                        r'GNU C Library|the GNU C Library)\b', re.I)
+KEEP_REAL = 0.002
 
 
 def load(path):
@@ -39,7 +52,7 @@ def products(n):
 
 def pick_product(prods):
     # Zipf-like: low indexes far more often
-    i = int(len(prods) * (rng.random() ** 3))
+    i = int(len(prods) * (rng.random() ** 2))
     return prods[min(i, len(prods) - 1)]
 
 
@@ -65,8 +78,9 @@ def cve5_records(shared, count, prods):
         meta['dateUpdated'] = '%d-%02d-%02dT%02d:00:00.000Z' % (
             min(year + 1, 2026), 1 + i % 12, 1 + i % 28, i % 24)
         cna = rec['containers']['cna']
-        if src is not kern:
-            vendor, product = pick_product(prods)
+        keep = src is kern or rng.random() < KEEP_REAL
+        vendor, product = pick_product(prods)
+        if not keep:
             for a in cna.get('affected', []):
                 if a.get('product') not in (None, 'n/a'):
                     a['vendor'], a['product'] = vendor, product
@@ -77,10 +91,16 @@ def cve5_records(shared, count, prods):
                     if a.get('product') not in (None, 'n/a'):
                         a['vendor'], a['product'] = vendor, product
                         a['cpes'] = ['cpe:2.3:a:%s:%s:*:*:*:*:*:*:*:*' % (vendor, product)]
-        for d in cna.get('descriptions', []):
-            if 'value' in d:
-                d['value'] = d['value'].split('. ')[0] + '. (record %d)' % i
-        yield cid, year, json.dumps(rec, separators=(',', ':'))
+        text = t.get('_text')
+        if text is None:
+            text = t['_text'] = [d.get('value', '') for d in cna.get('descriptions', [])]
+        for d, orig in zip(cna.get('descriptions', []), text):
+            first = orig.split('. ')[0]
+            d['value'] = (first if keep else REAL_NAMES.sub(product, first)) + \
+                '. (record %d)' % i
+        out = dict(rec)
+        out.pop('_text', None)
+        yield cid, year, json.dumps(out, separators=(',', ':'))
 
 
 def nvd_pages(shared, count, prods, outdir):
@@ -105,8 +125,10 @@ def nvd_pages(shared, count, prods, outdir):
         rec['id'] = 'CVE-%d-%d' % (year, 500000 + i)
         rec['lastModified'] = '%d-%02d-%02dT00:00:00.000' % (min(year + 1, 2026), 1 + i % 12,
                                                              1 + i % 28)
-        if rng.random() < 0.9:
+        if rng.random() >= KEEP_REAL:
             vendor, product = pick_product(prods)
+            for d in rec.get('descriptions', []):
+                d['value'] = REAL_NAMES.sub(product, d.get('value', ''))
             for cfg in rec.get('configurations', []):
                 for node in cfg.get('nodes', []):
                     for m in node.get('cpeMatch', []):
@@ -129,12 +151,17 @@ def main():
     nn = int(sys.argv[4]) if len(sys.argv) > 4 else 250000
     os.makedirs(os.path.join(out, 'nvd'), exist_ok=True)
     prods = products(20000)
-    with zipfile.ZipFile(os.path.join(out, 'cve5.zip'), 'w', zipfile.ZIP_DEFLATED,
-                         compresslevel=1) as z:
-        for cid, year, text in cve5_records(shared, n5, prods):
-            num = int(cid.rsplit('-', 1)[1])
-            z.writestr('cves/%d/%dxxx/%s.json' % (year, num // 1000, cid), text)
-    nvd_pages(shared, nn, prods, os.path.join(out, 'nvd'))
+    if n5:
+        with zipfile.ZipFile(os.path.join(out, 'cve5.zip.tmp'), 'w', zipfile.ZIP_DEFLATED,
+                             compresslevel=1) as z:
+            for cid, year, text in cve5_records(shared, n5, prods):
+                num = int(cid.rsplit('-', 1)[1])
+                z.writestr('cves/%d/%dxxx/%s.json' % (year, num // 1000, cid), text)
+        os.rename(os.path.join(out, 'cve5.zip.tmp'), os.path.join(out, 'cve5.zip'))
+    if nn:
+        nvd_pages(shared, nn, prods, os.path.join(out, 'nvd'))
+    if not n5:
+        return
     # 200 components: the real products in several versions, and made-up ones
     real = [('openssl', '3.0.12'), ('openssl', '1.1.1w'), ('openssl', '1.0.2k'),
             ('busybox', '1.35.0'), ('busybox', '1.36.1'), ('dropbear', '2022.83'),

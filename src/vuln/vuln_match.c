@@ -1518,8 +1518,6 @@ static int kfilter_apply(iota_vulndb *db, struct kfilter *kf, iota_vuln_match *m
 		nfiles++;
 		if (iota_kobjs_built(&db->kobjs, kf->en, kf->n, line, one, sizeof one) != 0)
 			return 0; /* built, or not known: the CVE stays */
-		if (nfiles == 1)
-			kfilter_count(kf, one);
 		if (nfiles <= 3) {
 			int w = snprintf(why + wn, sizeof why - wn, "%s%s", wn ? "; " : "", one);
 			if (w > 0 && (size_t)w < sizeof why - wn)
@@ -1528,6 +1526,7 @@ static int kfilter_apply(iota_vulndb *db, struct kfilter *kf, iota_vuln_match *m
 	}
 	if (!nfiles)
 		return 0;
+	kfilter_count(kf, why); /* by the first file's missing symbols */
 	if (nfiles > 3 && wn + 40 < sizeof why)
 		snprintf(why + wn, sizeof why - wn, "; and %zu more files", nfiles - 3);
 	iota_vuln_evidence *e = iota_realloc(m->evidence, (m->nevidence + 1) * sizeof *m->evidence);

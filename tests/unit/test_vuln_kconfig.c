@@ -351,6 +351,32 @@ static void test_nf_tables(void **state)
 	assert_string_equal(find_cve(r, "CVE-2025-21826")->not_applicable,
 	                    "net/netfilter/nf_tables_api.c needs CONFIG_NF_TABLES, not set");
 	iota_vuln_result_free(r);
+	/* a CVE whose first file is left out but whose second is built stays,
+	 * and is not counted */
+	char p[512];
+	snprintf(p, sizeof p, "%s/CVE-2099-7001.json", dbdir);
+	FILE *f = fopen(p, "w");
+	assert_non_null(f);
+	fputs(
+	    "{\"dataType\": \"CVE_RECORD\", \"dataVersion\": \"5.1\", \"cveMetadata\": "
+	    "{\"cveId\": \"CVE-2099-7001\", \"state\": \"PUBLISHED\", \"assignerShortName\": "
+	    "\"Linux\", \"dateUpdated\": \"2099-01-01T00:00:00Z\"}, \"containers\": {\"cna\": "
+	    "{\"descriptions\": [{\"lang\": \"en\", \"value\": \"In the Linux kernel, a fix.\"}], "
+	    "\"affected\": [{\"vendor\": \"Linux\", \"product\": \"Linux\", \"defaultStatus\": "
+	    "\"affected\", \"programFiles\": [\"drivers/gpu/drm/amd/amdgpu/amdgpu_drv.c\", "
+	    "\"net/core/dev.c\"], \"versions\": [{\"version\": \"6.0\", \"status\": "
+	    "\"affected\"}, {\"version\": \"0\", \"lessThan\": \"6.0\", \"status\": "
+	    "\"unaffected\", \"versionType\": \"semver\"}]}]}}}",
+	    f);
+	fclose(f);
+	iota_vulndb_import_stats st = {0};
+	assert_int_equal(iota_vulndb_import(kdb, p, &st), IOTA_OK);
+	r = kmatch("6.12.10", k, 0);
+	assert_int_equal(find_cve(r, "CVE-2099-7001")->status, IOTA_VULN_AFFECTED);
+	assert_int_equal(r->not_applicable, 2);
+	assert_string_equal(r->not_applicable_why,
+	                    "CONFIG_DRM_AMDGPU not set: 1; CONFIG_NF_TABLES not set: 1");
+	iota_vuln_result_free(r);
 	/* kconfig_known = 0: the list is not looked at */
 	iota_vuln_query q = {.name = "linux",
 	                     .version = "6.12.10",

@@ -330,6 +330,10 @@ iota_rc iota_vulndb_open(iota_vulndb **out, const char *path, int mode)
 	 * (SQLite's default is 2 MiB) saves most of their page reads. */
 	if (db->writable && iota_vdb_exec(db, "PRAGMA cache_size = -65536") != 0)
 		return IOTA_FATAL;
+	/* The matcher reads rows scattered over a database of a gigabyte or more:
+	 * mapping it (1 GiB at most) saves a pread() and a copy per page. */
+	if (iota_vdb_exec(db, "PRAGMA mmap_size = 1073741824") != 0)
+		return IOTA_FATAL;
 	return IOTA_OK;
 }
 

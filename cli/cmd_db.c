@@ -20,6 +20,7 @@ static const char db_usage[] =
     "  match NAME VERSION   the known vulnerabilities of a product version\n"
     "  match --sbom FILE    re-match the components of a CycloneDX SBOM iotaudit wrote\n"
     "                       (scan --format cyclonedx) against the current database\n"
+    "  match --list FILE    the same for every \"NAME VERSION\" line of FILE, one database open\n"
     "\n"
     "options:\n"
     "      --vulndb PATH      the database (default $XDG_DATA_HOME/iotaudit/vuln.db or\n"
@@ -31,6 +32,9 @@ static const char db_usage[] =
     "      --cpe CPE          the component's CPE 2.3 name\n"
     "      --ecosystem E      a distro build: OSV ecosystem (Debian:12) of a package version\n"
     "      --all              also list explicit 'not affected' statements\n"
+    "      --kconfig FILE     the kernel's configuration (.config, config.gz, or a kernel image\n"
+    "                         built with IKCONFIG): CVEs of the linux kernel whose source\n"
+    "                         files it leaves out are not applicable, and counted\n"
     "update:\n"
     "      --url URL          the API (default https://services.nvd.nist.gov/rest/json/cves/2.0)\n"
     "      --full             forget the last update and download everything\n"
@@ -215,6 +219,19 @@ static void info_text(const iota_vulndb_info *in)
 		       in->update_last);
 	if (in->update_pending)
 		printf("update     interrupted: %s ('db update' goes on)\n", in->update_pending);
+	if (in->ntotals) {
+		printf("\nper source\n");
+		printf("  %-5s %9s %18s %14s  %s\n", "NAME", "RECORDS", "WITH VERSION DATA",
+		       "SOURCE FILES", "NEWEST");
+		for (size_t i = 0; i < in->ntotals; i++) {
+			const iota_vulndb_source_total *t = &in->totals[i];
+			printf("  %-5s %9llu %10llu (%3.0f%%) %14llu  %s\n", t->source,
+			       (unsigned long long)t->records, (unsigned long long)t->structured,
+			       t->records ? 100.0 * (double)t->structured / (double)t->records
+			                  : 0.0,
+			       (unsigned long long)t->program_files, t->newest ? t->newest : "-");
+		}
+	}
 	if (in->nsources) {
 		printf("\nsources\n");
 		printf("  %-5s %-9s %8s %8s  %-20s  %-24s  %s\n", "NAME", "FORMAT", "RECORDS",
@@ -269,6 +286,19 @@ static void info_json(const iota_vulndb_info *in)
 		json_str(o, s->imported_at);
 		fputs(", \"newest\": ", o);
 		json_str(o, s->newest);
+		fputc('}', o);
+	}
+	fputs("], \"per_source\": [", o);
+	for (size_t i = 0; i < in->ntotals; i++) {
+		const iota_vulndb_source_total *t = &in->totals[i];
+		fputs(i ? ", {\"source\": " : "{\"source\": ", o);
+		json_str(o, t->source);
+		fprintf(o,
+		        ", \"records\": %llu, \"with_version_data\": %llu, "
+		        "\"with_source_files\": %llu, \"newest\": ",
+		        (unsigned long long)t->records, (unsigned long long)t->structured,
+		        (unsigned long long)t->program_files);
+		json_str(o, t->newest);
 		fputc('}', o);
 	}
 	fputs("], \"statuses\": [", o);
@@ -326,7 +356,7 @@ static void match_text(const iota_vuln_query *q, const iota_vuln_result *r)
 	printf(": %zu match%s\n", r->count, r->count == 1 ? "" : "es");
 	printf("identity: %s%s\n", r->identity,
 	       r->identity_known ? "" : " (not in data/vuln/products.tsv: guessed from the name)");
-	if (!r->count)
+	if (!r->count && !r->not_applicable)
 		return;
 	printf("\n%-16s %-13s %-5s %-10s %-11s %s\n", "CVE", "STATUS", "CVSS", "KEV DUE", "SOURCE",
 	       "RANGE / EVIDENCE");
@@ -362,6 +392,11 @@ static void match_text(const iota_vuln_query *q, const iota_vuln_result *r)
 	if (q->flags & IOTA_VULN_INCLUDE_NOT_AFFECTED)
 		printf(", %zu not affected", n[3]);
 	putchar('\n');
+	if (q->kconfig_known)
+		printf("kernel configuration: %zu CVE%s not applicable (%s); %zu looked at\n",
+		       r->not_applicable, r->not_applicable == 1 ? "" : "s",
+		       r->not_applicable_why ? r->not_applicable_why : "none left out",
+		       r->kconfig_checked);
 	if (n[2])
 		printf("%zu CVE record%s name%s %s without version data that settles it: not "
 		       "assessed, "
@@ -433,24 +468,23 @@ static void match_json(const iota_vuln_query *q, const iota_vuln_result *r)
 			json_str(o, e->note);
 			fputc('}', o);
 		}
-		fputs("], \"description\": ", o);
+		fputs("], \"not_applicable\": ", o);
+		json_str(o, m->not_applicable);
+		fputs(", \"description\": ", o);
 		json_str(o, m->description);
 		fputc('}', o);
 	}
-	fprintf(o, "%s], \"unknown\": %zu}\n", r->count ? "\n" : "", r->unknown);
+	fprintf(o, "%s], \"unknown\": %zu, \"not_applicable\": %zu, \"not_applicable_why\": ",
+	        r->count ? "\n" : "", r->unknown, r->not_applicable);
+	json_str(o, r->not_applicable_why);
+	fprintf(o, ", \"kconfig_checked\": %zu}\n", r->kconfig_checked);
 }
 
-static int db_match(const char *dbpath, const iota_vuln_query *q, int json)
+static int match_one(iota_vulndb *db, const iota_vuln_query *q, int json)
 {
-	struct notes notes = {0};
-	iota_vulndb *db = NULL;
-	int code = open_db(&db, dbpath, IOTA_VULNDB_READ, &notes);
-	if (code != EXIT_OK)
-		return code;
 	iota_vuln_result *r = NULL;
 	if (iota_vulndb_match(db, q, &r) != IOTA_OK) {
 		cli_error("%s", iota_vulndb_error(db));
-		iota_vulndb_close(db);
 		return EXIT_INTERNAL;
 	}
 	if (json)
@@ -458,8 +492,112 @@ static int db_match(const char *dbpath, const iota_vuln_query *q, int json)
 	else
 		match_text(q, r);
 	iota_vuln_result_free(r);
+	return EXIT_OK;
+}
+
+/* Reads a whole file of at most max bytes; NULL with errno on failure. */
+static char *slurp(const char *path, size_t max, size_t *len)
+{
+	FILE *f = fopen(path, "rb");
+	if (!f)
+		return NULL;
+	char *buf = NULL;
+	size_t n = 0, cap = 0;
+	for (;;) {
+		if (n == cap) {
+			size_t nc = cap ? cap * 2 : 65536;
+			char *b = nc <= max + 1 ? realloc(buf, nc + 1) : NULL;
+			if (!b) {
+				free(buf);
+				fclose(f);
+				return NULL;
+			}
+			buf = b;
+			cap = nc;
+		}
+		size_t got = fread(buf + n, 1, cap - n, f);
+		n += got;
+		if (got == 0)
+			break;
+	}
+	int bad = ferror(f);
+	fclose(f);
+	if (bad) {
+		free(buf);
+		return NULL;
+	}
+	buf[n] = '\0';
+	*len = n;
+	return buf;
+}
+
+/* q: the query; list: a file of "NAME VERSION" lines (NULL: q alone);
+ * kconfig: the kernel configuration file (NULL: none). */
+static int db_match(const char *dbpath, iota_vuln_query *q, const char *list, const char *kconfig,
+                    int json)
+{
+	struct notes notes = {0};
+	iota_vulndb *db = NULL;
+	iota_kconfig *k = NULL;
+	char *text = NULL;
+	int code = EXIT_OK;
+	if (kconfig) {
+		size_t len = 0;
+		char *img = slurp(kconfig, (size_t)1 << 30, &len);
+		if (!img) {
+			cli_error("%s: cannot read it", kconfig);
+			return EXIT_INPUT;
+		}
+		iota_rc rc = iota_kconfig_from_bytes(img, len, &k);
+		free(img);
+		if (rc != IOTA_OK && rc != IOTA_WARN) {
+			cli_error("%s: not a kernel configuration (.config, config.gz, or a kernel "
+			          "image with IKCONFIG)",
+			          kconfig);
+			return EXIT_INPUT;
+		}
+		q->kconfig_enabled = (const char *const *)k->enabled;
+		q->kconfig_known = 1;
+	}
+	size_t len = 0;
+	if (list && !(text = slurp(list, (size_t)64 << 20, &len))) {
+		cli_error("%s: cannot read it", list);
+		iota_kconfig_free(k);
+		return EXIT_INPUT;
+	}
+	code = open_db(&db, dbpath, IOTA_VULNDB_READ, &notes);
+	if (code == EXIT_OK && !list)
+		code = match_one(db, q, json);
+	if (code == EXIT_OK && list) {
+		if (json)
+			fputs("[\n", stdout);
+		int first = 1;
+		for (char *line = text, *next; line && code == EXIT_OK; line = next) {
+			next = strchr(line, '\n');
+			if (next)
+				*next++ = '\0';
+			char *name = strtok(line, " \t\r"),
+			     *ver = name ? strtok(NULL, " \t\r") : NULL;
+			if (!name || name[0] == '#')
+				continue;
+			q->name = name;
+			q->version = ver ? ver : "";
+			if (json && !first)
+				fputs(",\n", stdout);
+			if (!json && !first)
+				putchar('\n');
+			first = 0;
+			code = match_one(db, q, json);
+		}
+		if (json)
+			fputs("]\n", stdout);
+	}
+	free(text);
+	iota_kconfig_free(k);
 	iota_vulndb_close(db);
-	return fflush(stdout) == 0 ? EXIT_OK : EXIT_INTERNAL;
+	if (code == EXIT_OK && fflush(stdout) != 0)
+		code = EXIT_INTERNAL;
+	return code;
 }
 
 /* ---- arguments ---- */
@@ -510,7 +648,7 @@ int cmd_db(int argc, char **argv)
 		fputs(db_usage, stdout);
 		return EXIT_OK;
 	}
-	const char *dbpath = NULL, *sbom = NULL;
+	const char *dbpath = NULL, *sbom = NULL, *list = NULL, *kconfig = NULL;
 	int json = 0, cdx = 0;
 	iota_vuln_query q = {0};
 	iota_vulndb_update_options uo;
@@ -569,6 +707,13 @@ int cmd_db(int argc, char **argv)
 				code = EXIT_USAGE;
 			else
 				sbom = argv[++i];
+		} else if (strcmp(a, "--list") == 0 || strcmp(a, "--kconfig") == 0) {
+			if (!need_value(argc, argv, i))
+				code = EXIT_USAGE;
+			else if (a[2] == 'l')
+				list = argv[++i];
+			else
+				kconfig = argv[++i];
 		} else if (strcmp(a, "--all") == 0) {
 			q.flags |= IOTA_VULN_INCLUDE_NOT_AFFECTED;
 		} else if (strcmp(a, "--full") == 0) {
@@ -619,13 +764,13 @@ int cmd_db(int argc, char **argv)
 			cli_error("--sbom and --format cyclonedx are for db match --sbom FILE");
 			code = EXIT_USAGE;
 		} else if (strcmp(sub, "match") == 0) {
-			if (npos != 2 || !pos[0][0]) {
-				cli_error("db match needs NAME VERSION");
+			if (list ? npos != 0 : (npos != 2 || !pos[0][0])) {
+				cli_error("db match needs NAME VERSION, or --list FILE");
 				code = EXIT_USAGE;
 			} else {
-				q.name = pos[0];
-				q.version = pos[1];
-				code = db_match(dbpath, &q, json);
+				q.name = list ? NULL : pos[0];
+				q.version = list ? NULL : pos[1];
+				code = db_match(dbpath, &q, list, kconfig, json);
 			}
 		} else {
 			cli_error("unknown db command '%s' (import, update, info, match)", sub);

@@ -7,7 +7,9 @@
  * The importers read files, so the input is written to one scratch file per
  * process and imported into one scratch database (both in $TMPDIR, removed
  * at exit); after each import, a few products are matched at versions that
- * exercise the version ordering (letters, p-releases, dates, ~).
+ * exercise the version ordering (letters, p-releases, dates, ~). The same
+ * bytes are read as a kernel configuration (.config, gzip, IKCONFIG), which,
+ * when it reads as one, filters a kernel query.
  */
 #define _GNU_SOURCE
 #include <stdint.h>
@@ -90,5 +92,36 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		(void)iota_vulndb_match(db, &queries[i], &r);
 		iota_vuln_result_free(r);
 	}
+
+	iota_kconfig *k = NULL;
+	iota_rc krc = iota_kconfig_from_bytes(data, size, &k);
+	if ((krc == IOTA_OK || krc == IOTA_WARN) != (k != NULL))
+		abort(); /* a configuration exactly when it says so */
+	if (k) {
+		for (size_t i = 0; i + 1 < k->count; i++)
+			if (strcmp(k->enabled[i], k->enabled[i + 1]) >= 0)
+				abort(); /* sorted and unique */
+		if (k->enabled[k->count])
+			abort(); /* NULL-terminated */
+		iota_vuln_query q = {.name = "linux",
+		                     .version = "6.1.76",
+		                     .kconfig_enabled = (const char *const *)k->enabled,
+		                     .kconfig_known = 1,
+		                     .flags = IOTA_VULN_INCLUDE_NOT_APPLICABLE};
+		iota_vuln_result *r = NULL;
+		if (iota_vulndb_match(db, &q, &r) == IOTA_OK && r->not_applicable > r->count)
+			abort(); /* returned with the flag: counted among the matches */
+		iota_vuln_result_free(r);
+		iota_kconfig_free(k);
+	}
+	/* the first line as a release string and the rest as a banner */
+	char text[512], v[64];
+	size_t n = size < sizeof text - 1 ? size : sizeof text - 1;
+	memcpy(text, data, n);
+	text[n] = '\0';
+	char *nl = strchr(text, '\n');
+	if (nl)
+		*nl = '\0';
+	(void)iota_kernel_upstream_version(text, nl ? nl + 1 : NULL, v, sizeof v);
 	return 0;
 }

@@ -112,6 +112,16 @@ typedef struct iota_vulndb_status_count {
 	uint64_t structured; /* of them, with affected version data */
 } iota_vulndb_status_count;
 
+/* One source in all: its records (whatever file they came from), how many
+ * carry structured version data, the newest record date. */
+typedef struct iota_vulndb_source_total {
+	char *source; /* nvd, cve5, osv, kev */
+	uint64_t records;
+	uint64_t structured;    /* with affected version data (kev: every entry) */
+	uint64_t program_files; /* naming source files (the kernel CNA's programFiles) */
+	char *newest;           /* newest lastModified / dateUpdated / modified / KEV dateAdded */
+} iota_vulndb_source_total;
+
 typedef struct iota_vulndb_info {
 	char *path;
 	int schema_version;
@@ -125,6 +135,8 @@ typedef struct iota_vulndb_info {
 	size_t nsources;
 	iota_vulndb_status_count *statuses;
 	size_t nstatuses;
+	iota_vulndb_source_total *totals; /* by source name */
+	size_t ntotals;
 } iota_vulndb_info;
 
 iota_rc iota_vulndb_info_get(iota_vulndb *db, iota_vulndb_info **out);
@@ -143,7 +155,10 @@ const char *iota_vuln_status_name(iota_vuln_status s);
 
 enum {
 	/* also return NOT_AFFECTED matches (VEX-style statements) */
-	IOTA_VULN_INCLUDE_NOT_AFFECTED = 1u << 0
+	IOTA_VULN_INCLUDE_NOT_AFFECTED = 1u << 0,
+	/* also return the matches the kernel configuration rules out
+	 * (implied by IOTA_VULN_INCLUDE_NOT_AFFECTED) */
+	IOTA_VULN_INCLUDE_NOT_APPLICABLE = 1u << 1
 };
 
 typedef struct iota_vuln_query {
@@ -154,6 +169,15 @@ typedef struct iota_vuln_query {
 	const char *ecosystem; /* optional: OSV ecosystem of a distro build ("Debian:12");
 	                          version is then the distro package version */
 	unsigned flags;
+	/* optional, for the Linux kernel: the symbols its configuration sets to
+	 * y or m ("CONFIG_NET_SCH_TAPRIO", with or without the prefix), NULL-
+	 * terminated, any order (iota_kconfig.enabled fits). With kconfig_known
+	 * set, a CVE whose source files (CVE JSON 5 programFiles) all lie in
+	 * code this configuration leaves out is NOT applicable: status
+	 * NOT_AFFECTED, match.not_applicable says why, result.not_applicable
+	 * counts them. kconfig_known = 0: no filtering (the list is ignored). */
+	const char *const *kconfig_enabled;
+	int kconfig_known;
 } iota_vuln_query;
 
 /* One statement of one source about the queried version. */
@@ -188,6 +212,10 @@ typedef struct iota_vuln_match {
 	char *kev_ransomware; /* "Known" / "Unknown" */
 	iota_vuln_evidence *evidence;
 	size_t nevidence;
+	/* the kernel configuration leaves the CVE's code out: "net/sched/
+	 * sch_taprio.c needs CONFIG_NET_SCH_TAPRIO, not set" (status is then
+	 * NOT_AFFECTED; for VEX: not_affected, code_not_present); else NULL */
+	char *not_applicable;
 } iota_vuln_match;
 
 typedef struct iota_vuln_result {
@@ -197,6 +225,14 @@ typedef struct iota_vuln_result {
 	int identity_known; /* the name is in data/vuln/products.tsv */
 	char *identity;     /* the keys searched, for the record: "cpe busybox:busybox; ..." */
 	size_t unknown;     /* matches with status UNKNOWN */
+	/* kernel configuration filtering (query.kconfig_known): how many CVEs
+	 * that would otherwise match were ruled out, and why, grouped by the
+	 * missing symbol: "CONFIG_DRM_AMDGPU not set: 1; CONFIG_NF_TABLES not
+	 * set: 2" (NULL when none); kconfig_checked = CVEs whose source files
+	 * were looked at (the others name no files: kept as they are) */
+	size_t not_applicable;
+	char *not_applicable_why;
+	size_t kconfig_checked;
 } iota_vuln_result;
 
 iota_rc iota_vulndb_match(iota_vulndb *db, const iota_vuln_query *q, iota_vuln_result **out);
@@ -212,6 +248,31 @@ void iota_vuln_result_free(iota_vuln_result *r);
  * document. */
 iota_rc iota_vulndb_match_sbom(iota_vulndb *db, const char *path, iota_format f, FILE *out,
                                int color);
+/* ---- the Linux kernel: its configuration and version ---- */
+
+typedef struct iota_kconfig {
+	char **enabled; /* "CONFIG_X" set to y or m: sorted, unique, NULL-terminated */
+	size_t count;
+	char *version; /* "6.1.0" from "# Linux/arm 6.1.0 Kernel Configuration", or NULL */
+} iota_kconfig;
+
+/* Reads a .config text. IOTA_CORRUPT when it does not read as one (neither
+ * the "# Linux/... Kernel Configuration" header nor 100 CONFIG_ lines). */
+iota_rc iota_kconfig_from_text(const char *text, size_t len, iota_kconfig **out);
+/* Reads a configuration from any of: a kernel image with CONFIG_IKCONFIG
+ * ("IKCFG_ST" + gzip + "IKCFG_ED" anywhere in it, as the lifecycle analyzer
+ * records with the node attribute kernel.config_embedded), a gzip file
+ * (/proc/config.gz), or a .config text. WARN when the text was cut at 8 MiB. */
+iota_rc iota_kconfig_from_bytes(const void *data, size_t len, iota_kconfig **out);
+void iota_kconfig_free(iota_kconfig *k);
+
+/* The upstream release to match a kernel with: Debian's banner names it
+ * ("... SMP Debian 6.1.76-1 (2024-02-01)" gives "6.1.76"), where the
+ * release string "6.1.0-18-amd64" names only the ABI. version is the
+ * release string (kernel.version), banner the whole banner (kernel.banner;
+ * may be NULL). Returns 1 with the version in out; 0 when the stable release
+ * cannot be told (out holds the best guess, e.g. "6.1.0"). */
+int iota_kernel_upstream_version(const char *version, const char *banner, char *out, size_t size);
 
 #ifdef __cplusplus
 }

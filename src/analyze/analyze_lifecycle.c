@@ -562,6 +562,10 @@ static void kconfig_judge(struct ctx *c, const struct kconfig *k, uint64_t off)
 {
 	if (k->lines < 20)
 		return; /* not a kernel configuration */
+	/* where the whole configuration can be read again (the vulnerability
+	 * matcher's kernel filter: iota_kconfig_from_bytes() on this node) */
+	iota_node_attr(c->s, c->n, "kernel.config_source", "%s",
+	               off == UINT64_MAX ? "file" : "ikconfig");
 	for (size_t i = 0; i < NKOPTS; i++)
 		if (k->val[i][0]) {
 			char key[64];

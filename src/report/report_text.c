@@ -7,6 +7,7 @@
 #include "assess/assess.h"
 #include "core/unpacker.h"
 #include "iotaudit/vulndb.h"
+#include "report/netexposure.h"
 #include "report/report.h"
 #include "util/alloc.h"
 
@@ -370,6 +371,44 @@ static void assessment_text(iota_scan *s, FILE *out, const struct colors *c)
 	}
 }
 
+/* Network exposure (issue 7): the services the image starts and their
+ * ports, the remote endpoints it talks to, what goes in clear text
+ * (src/report/netexposure.h says where each fact comes from). */
+static void network_exposure(iota_scan *s, FILE *out, const struct colors *c)
+{
+	iota_netexpo x;
+	fprintf(out, "\n%sNetwork exposure%s\n", c->bold, c->reset);
+	if (iota_netexpo_collect(s, &x) != 0) {
+		fprintf(out, "  (out of memory)\n");
+		return;
+	}
+	if (!x.nsvc && !x.nep && !x.unknown_ports[0])
+		fprintf(out, "  no listening services or remote endpoints found\n");
+	for (size_t i = 0; i < x.nsvc; i++)
+		fprintf(out, "  %-10s %s/%-5u %-14s %s%s (%s)%s\n", i ? "" : "listening",
+			iota_net_proto_name(x.svc[i].proto), x.svc[i].port, x.svc[i].program, c->dim,
+			x.svc[i].path, x.svc[i].basis, c->reset);
+	if (x.unknown_ports[0])
+		fprintf(out, "  %-10s %s (started; ports not known)\n", x.nsvc ? "" : "listening",
+			x.unknown_ports);
+	size_t plain = 0;
+	for (size_t i = 0; i < x.nep; i++) {
+		const iota_netep *e = &x.ep[i];
+		plain += e->plaintext != 0;
+		fprintf(out, "  %-10s %s/%-5u %s %s%s%s  %sseen in %s%s\n", i ? "" : "outbound",
+			iota_net_proto_name(e->proto), e->port, e->host, e->scheme,
+			e->plaintext ? ", " : "", e->plaintext ? "clear text" : "", c->dim, e->seen,
+			c->reset);
+	}
+	if (x.hosts_without_port[0])
+		fprintf(out, "  %-10s %s (named without a port)\n", x.nep ? "" : "outbound",
+			x.hosts_without_port);
+	fprintf(out, "  %-10s %zu clear-text endpoint%s, %zu clear-text finding%s\n", "plaintext",
+		plain, plain == 1 ? "" : "s", x.plaintext_findings,
+		x.plaintext_findings == 1 ? "" : "s");
+	iota_netexpo_free(&x);
+}
+
 iota_rc iota_report_text(iota_scan *s, FILE *out, int color)
 {
 	struct colors c = {"", "", "", "", ""};
@@ -399,6 +438,8 @@ iota_rc iota_report_text(iota_scan *s, FILE *out, int color)
 		"\n%sTotals%s\n  %" PRIu64 " containers, %" PRIu64 " files, %" PRIu64
 		" directories, %" PRIu64 " links, %" PRIu64 " special files\n  %s unpacked\n",
 		c.bold, c.reset, t.containers, t.files, t.dirs, t.links, t.specials, un);
+
+	network_exposure(s, out, &c);
 
 	char **origins = NULL;
 	const iota_finding **sorted = iota_report_sorted_findings(s, &origins);

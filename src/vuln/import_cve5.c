@@ -22,6 +22,7 @@
 #include <string.h>
 #include <strings.h>
 
+#include "util/alloc.h"
 #include "vuln/vrange.h"
 #include "vuln/vuln_db.h"
 
@@ -203,6 +204,56 @@ static int affected(iota_vimport *im, const char *id, const char *source, int en
 	return 0;
 }
 
+static int str_order(const void *a, const void *b)
+{
+	return strcmp(*(const char *const *)a, *(const char *const *)b);
+}
+
+/* The CNA's affected[].programFiles (the kernel CNA names the source files
+ * a fix touches), all entries together: sorted, without duplicates, one per
+ * line. NULL when there are none or they do not fit (a bound on hostile
+ * records: 256 files of 255 bytes). Names with a newline, "..", or a
+ * leading "/" are not file paths of a source tree and are left out. */
+static char *program_files(json_t *aff)
+{
+	const char *v[256];
+	size_t n = 0, i, k;
+	json_t *a, *f;
+	json_array_foreach(aff, i, a)
+	{
+		json_array_foreach(json_object_get(a, "programFiles"), k, f)
+		{
+			const char *p = json_is_string(f) ? json_string_value(f) : NULL;
+			size_t len = p ? strlen(p) : 0;
+			if (!len || len > 255 || p[0] == '/' || strchr(p, '\n') || strstr(p, ".."))
+				continue;
+			if (n == sizeof v / sizeof v[0])
+				return NULL;
+			v[n++] = p;
+		}
+	}
+	if (!n)
+		return NULL;
+	qsort(v, n, sizeof v[0], str_order);
+	size_t total = 0;
+	for (i = 0; i < n; i++)
+		total += strlen(v[i]) + 1;
+	char *out = iota_malloc(total), *o = out;
+	if (!out)
+		return NULL;
+	for (i = 0; i < n; i++) {
+		if (i && strcmp(v[i], v[i - 1]) == 0)
+			continue;
+		size_t len = strlen(v[i]);
+		if (o != out)
+			*o++ = '\n';
+		memcpy(o, v[i], len);
+		o += len;
+	}
+	*o = '\0';
+	return out;
+}
+
 int iota_vimport_cve5(iota_vimport *im, json_t *rec)
 {
 	json_t *meta = json_object_get(rec, "cveMetadata");
@@ -293,7 +344,10 @@ int iota_vimport_cve5(iota_vimport *im, json_t *rec)
 	if (!c.description)
 		c.description = iota_vj_english(json_object_get(cna, "rejectedReasons"));
 	c.ssvc = ssvc[0] ? ssvc : NULL;
+	char *files = program_files(aff);
+	c.program_files = files;
 	int w = iota_vrec_cve(im, &c);
+	iota_free(files);
 	if (w != 0)
 		return iota_vrec_drop(im, "%s",
 		                      w > 0 ? "too many affected entries" : "database error");

@@ -57,6 +57,12 @@ static const char *const migrations[] = {
     " name TEXT NOT NULL, file TEXT NOT NULL, format TEXT, records INTEGER, skipped INTEGER,"
     " imported_at TEXT, newest TEXT, PRIMARY KEY (name, file));"
     "CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT);",
+    /* 1 -> 2: the source files a CVE record names (CVE JSON 5 programFiles,
+     * the kernel CNA's), for kernel-configuration filtering. The CVE JSON 5
+     * records are marked as never seen, so that the next import reads them
+     * again and fills the column. */
+    "ALTER TABLE cve ADD COLUMN program_files TEXT;"
+    "UPDATE cve SET modified = NULL WHERE source = 'cve5';",
 };
 
 #define NMIGRATIONS (sizeof migrations / sizeof migrations[0])
@@ -324,6 +330,10 @@ iota_rc iota_vulndb_open(iota_vulndb **out, const char *path, int mode)
 	 * (SQLite's default is 2 MiB) saves most of their page reads. */
 	if (db->writable && iota_vdb_exec(db, "PRAGMA cache_size = -65536") != 0)
 		return IOTA_FATAL;
+	/* The matcher reads rows scattered over a database of a gigabyte or more:
+	 * mapping it (1 GiB at most) saves a pread() and a copy per page. */
+	if (iota_vdb_exec(db, "PRAGMA mmap_size = 1073741824") != 0)
+		return IOTA_FATAL;
 	return IOTA_OK;
 }
 
@@ -338,6 +348,7 @@ void iota_vulndb_close(iota_vulndb *db)
 	if (db->db)
 		sqlite3_close_v2(db->db);
 	iota_vprods_free(&db->products);
+	iota_kobjs_free(&db->kobjs);
 	iota_free(db->path);
 	iota_free(db);
 }
@@ -448,6 +459,29 @@ iota_rc iota_vulndb_info_get(iota_vulndb *db, iota_vulndb_info **out)
 		c->structured = (uint64_t)sqlite3_column_int64(st, 3);
 	}
 	sqlite3_finalize(st);
+
+	st = iota_vdb_prepare(
+	    db, "SELECT source, count(*), sum(structured > 0), sum(program_files IS NOT NULL), "
+	        "max(modified) FROM cve GROUP BY source UNION ALL SELECT 'kev', count(*), "
+	        "count(*), 0, max(date_added) FROM kev HAVING count(*) > 0 ORDER BY 1");
+	if (!st)
+		bad = 1;
+	while (st && sqlite3_step(st) == SQLITE_ROW) {
+		iota_vulndb_source_total *v =
+		    iota_realloc(in->totals, (in->ntotals + 1) * sizeof *v);
+		if (!v) {
+			bad = 1;
+			break;
+		}
+		in->totals = v;
+		iota_vulndb_source_total *t = &v[in->ntotals++];
+		t->source = col_dup(st, 0);
+		t->records = (uint64_t)sqlite3_column_int64(st, 1);
+		t->structured = (uint64_t)sqlite3_column_int64(st, 2);
+		t->program_files = (uint64_t)sqlite3_column_int64(st, 3);
+		t->newest = col_dup(st, 4);
+	}
+	sqlite3_finalize(st);
 	if (bad) {
 		iota_vulndb_info_free(in);
 		return IOTA_FATAL;
@@ -472,6 +506,11 @@ void iota_vulndb_info_free(iota_vulndb_info *in)
 		iota_free(in->statuses[i].source);
 		iota_free(in->statuses[i].status);
 	}
+	for (size_t i = 0; i < in->ntotals; i++) {
+		iota_free(in->totals[i].source);
+		iota_free(in->totals[i].newest);
+	}
+	iota_free(in->totals);
 	iota_free(in->sources);
 	iota_free(in->statuses);
 	iota_free(in->path);

@@ -7,7 +7,9 @@
  *   cve       one row per (source, record): source "nvd" | "cve5" | "osv";
  *             id is the CVE id (an OSV record's CVE alias when it has one);
  *             dates, status, English description, CVSS v3.x / v4, SSVC,
- *             structured = how many affected rows the record gave.
+ *             structured = how many affected rows the record gave;
+ *             program_files = the source files the record names (CVE
+ *             JSON 5 affected[].programFiles, newline-separated, sorted).
  *   cve_text  FTS5 index of cve.description (external content).
  *   affected  one row per version statement: source "nvd-cpe" | "cve5-cna" |
  *             "cve5-adp" | "osv"; origin = the cve.source it came from;
@@ -31,9 +33,10 @@
 #include <stdint.h>
 
 #include "iotaudit/vulndb.h"
+#include "vuln/kconfig.h"
 #include "vuln/products.h"
 
-#define IOTA_VULNDB_SCHEMA 1
+#define IOTA_VULNDB_SCHEMA 2
 
 struct iota_vulndb {
 	sqlite3 *db;
@@ -44,6 +47,7 @@ struct iota_vulndb {
 	void *note_ctx;
 	iota_vprods products; /* data/vuln/products.tsv, loaded on first match */
 	int products_loaded;
+	iota_kobjs kobjs; /* data/vuln/kernel-objects.tsv, loaded on first kernel match */
 	struct {
 		char *sql;
 		sqlite3_stmt *st;
@@ -124,6 +128,7 @@ typedef struct iota_vcve {
 	const char *cvss_source;
 	const char *ssvc;
 	const char *aliases;
+	const char *program_files; /* newline-separated, or NULL */
 } iota_vcve;
 
 /* One affected row (strings are copied by iota_vrec_row). */

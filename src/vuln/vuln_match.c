@@ -1142,7 +1142,7 @@ static int eval_descriptions(iota_vulndb *db, const struct ident *id, struct can
 		if (best == PH_NONE)
 			continue; /* the search matched words, not the name */
 		c->described = 1;
-		char note[320];
+		char note[640];
 		if (best == PH_IN) {
 			snprintf(note, sizeof note, "the description says \"%s\"", best_quote);
 			err = add_ev(c, "description", IOTA_VULN_UNKNOWN, CONF_CANDIDATE, NULL,
@@ -1366,6 +1366,7 @@ static void match_free(iota_vuln_match *m)
 		iota_free(m->evidence[k].note);
 	}
 	iota_free(m->evidence);
+	iota_free(m->not_applicable);
 	memset(m, 0, sizeof *m);
 }
 
@@ -1377,6 +1378,7 @@ void iota_vuln_result_free(iota_vuln_result *r)
 		match_free(&r->matches[i]);
 	iota_free(r->matches);
 	iota_free(r->identity);
+	iota_free(r->not_applicable_why);
 	iota_free(r);
 }
 
@@ -1408,6 +1410,144 @@ static char *identity_text(const struct ident *id)
 	return s;
 }
 
+/* ---- kernel configuration ---- */
+
+struct kfilter {
+	const char **en; /* sorted copy of query.kconfig_enabled */
+	size_t n;
+	struct {
+		char miss[120];
+		size_t count;
+	} tally[32];
+	size_t ntally, other;
+};
+
+static int str_cmp(const void *a, const void *b)
+{
+	return strcmp(*(const char *const *)a, *(const char *const *)b);
+}
+
+static int kfilter_init(iota_vulndb *db, const iota_vuln_query *q, const struct ident *id,
+                        struct kfilter *kf)
+{
+	memset(kf, 0, sizeof *kf);
+	if (!q->kconfig_known ||
+	    !(strcmp(id->name, "linux") == 0 || iota_vlist_has(&id->cpe, "linux:linux_kernel")))
+		return 0;
+	if (iota_kobjs_load(&db->kobjs) != 0) {
+		iota_vdb_seterr(db, "data/vuln/kernel-objects.tsv: not built in or out of memory");
+		return -1;
+	}
+	size_t n = 0;
+	while (q->kconfig_enabled && q->kconfig_enabled[n])
+		n++;
+	kf->en = iota_malloc((n ? n : 1) * sizeof *kf->en);
+	if (!kf->en) {
+		iota_vdb_seterr(db, "out of memory");
+		return -1;
+	}
+	memcpy(kf->en, q->kconfig_enabled, n * sizeof *kf->en);
+	qsort(kf->en, n, sizeof *kf->en, str_cmp);
+	kf->n = n;
+	return 1;
+}
+
+/* The symbols a "why" names as missing: "F needs CONFIG_A or CONFIG_B ..." */
+static void kfilter_count(struct kfilter *kf, const char *why)
+{
+	const char *p = strstr(why, " needs ");
+	char miss[120] = "?";
+	if (p) {
+		p += 7;
+		size_t n = strcspn(p, ",(");
+		while (n && p[n - 1] == ' ')
+			n--;
+		snprintf(miss, sizeof miss, "%.*s", (int)n, p);
+	}
+	for (size_t i = 0; i < kf->ntally; i++)
+		if (strcmp(kf->tally[i].miss, miss) == 0) {
+			kf->tally[i].count++;
+			return;
+		}
+	if (kf->ntally == sizeof kf->tally / sizeof kf->tally[0]) {
+		kf->other++;
+		return;
+	}
+	snprintf(kf->tally[kf->ntally].miss, sizeof kf->tally[0].miss, "%s", miss);
+	kf->tally[kf->ntally++].count = 1;
+}
+
+static char *kfilter_summary(const struct kfilter *kf)
+{
+	iota_dynbuf b;
+	iota_dynbuf_init(&b, 1 << 16);
+	for (size_t i = 0; i < kf->ntally; i++)
+		iota_dynbuf_addf(&b, "%s%s not set: %zu", i ? "; " : "", kf->tally[i].miss,
+		                 kf->tally[i].count);
+	if (kf->other)
+		iota_dynbuf_addf(&b, "; other symbols: %zu", kf->other);
+	char *s = iota_strdup(iota_dynbuf_str(&b));
+	iota_dynbuf_free(&b);
+	return s;
+}
+
+/* Rules match m out when every source file its CVE record names is left
+ * out by the configuration. 0 (done, whatever the verdict), -1 on a
+ * database error, -2 out of memory. */
+static int kfilter_apply(iota_vulndb *db, struct kfilter *kf, iota_vuln_match *m,
+                         iota_vuln_result *res)
+{
+	sqlite3_stmt *st = iota_vdb_cached(db, "SELECT program_files FROM cve WHERE id = ?1 AND "
+	                                       "program_files IS NOT NULL ORDER BY source LIMIT 1");
+	if (!st)
+		return -1;
+	sqlite3_bind_text(st, 1, m->cve, -1, SQLITE_STATIC);
+	char files[4096] = "";
+	if (sqlite3_step(st) == SQLITE_ROW && sqlite3_column_text(st, 0))
+		snprintf(files, sizeof files, "%s", (const char *)sqlite3_column_text(st, 0));
+	sqlite3_reset(st);
+	if (!files[0])
+		return 0;
+	res->kconfig_checked++;
+	char why[1024] = "", one[512];
+	size_t wn = 0, nfiles = 0;
+	for (char *line = files, *next; line && *line; line = next) {
+		next = strchr(line, '\n');
+		if (next)
+			*next++ = '\0';
+		nfiles++;
+		if (iota_kobjs_built(&db->kobjs, kf->en, kf->n, line, one, sizeof one) != 0)
+			return 0; /* built, or not known: the CVE stays */
+		if (nfiles <= 3) {
+			int w = snprintf(why + wn, sizeof why - wn, "%s%s", wn ? "; " : "", one);
+			if (w > 0 && (size_t)w < sizeof why - wn)
+				wn += (size_t)w;
+		}
+	}
+	if (!nfiles)
+		return 0;
+	kfilter_count(kf, why); /* by the first file's missing symbols */
+	if (nfiles > 3 && wn + 40 < sizeof why)
+		snprintf(why + wn, sizeof why - wn, "; and %zu more files", nfiles - 3);
+	iota_vuln_evidence *e = iota_realloc(m->evidence, (m->nevidence + 1) * sizeof *m->evidence);
+	if (!e)
+		return -2;
+	m->evidence = e;
+	e = &e[m->nevidence++];
+	memset(e, 0, sizeof *e);
+	e->status = IOTA_VULN_NOT_AFFECTED;
+	e->source = iota_strdup("kconfig");
+	e->note = iota_strdup(why);
+	char text[1100];
+	snprintf(text, sizeof text, "not applicable: %s", why);
+	iota_free(m->status_text);
+	m->status_text = iota_strdup(text);
+	m->not_applicable = iota_strdup(why);
+	m->status = IOTA_VULN_NOT_AFFECTED;
+	res->not_applicable++;
+	return e->source && e->note && m->status_text && m->not_applicable ? 0 : -2;
+}
+
 iota_rc iota_vulndb_match(iota_vulndb *db, const iota_vuln_query *q, iota_vuln_result **out)
 {
 	*out = NULL;
@@ -1422,11 +1562,17 @@ iota_rc iota_vulndb_match(iota_vulndb *db, const iota_vuln_query *q, iota_vuln_r
 	int known = 0;
 	struct rows rows = {0};
 	struct cands cs = {0};
+	struct kfilter kf = {0};
 	iota_vuln_result *res = NULL;
 	iota_rc rc = IOTA_NOMEM;
-	int in_tx = 0;
+	int in_tx = 0, kfilter = 0;
 	if (build_ident(db, q, &id, lname, sizeof lname, &known) != 0)
 		goto out;
+	kfilter = kfilter_init(db, q, &id, &kf);
+	if (kfilter < 0) {
+		rc = IOTA_FATAL;
+		goto out;
+	}
 	/* One read transaction: one lock and one look at the file for all the
 	 * queries below, and a consistent view if an import runs meanwhile. */
 	if (iota_vdb_exec(db, "SAVEPOINT vmatch") != 0) {
@@ -1531,6 +1677,14 @@ iota_rc iota_vulndb_match(iota_vulndb *db, const iota_vuln_query *q, iota_vuln_r
 		res->count++;
 		if (r != 0)
 			goto out;
+		if (kfilter && m->status != IOTA_VULN_NOT_AFFECTED &&
+		    (r = kfilter_apply(db, &kf, m, res)) != 0) {
+			rc = r == -1 ? IOTA_FATAL : IOTA_NOMEM;
+			goto out;
+		}
+		if (m->not_applicable && (q->flags & (IOTA_VULN_INCLUDE_NOT_AFFECTED |
+		                                      IOTA_VULN_INCLUDE_NOT_APPLICABLE)))
+			continue;
 		if (m->status == IOTA_VULN_NOT_AFFECTED &&
 		    !(q->flags & IOTA_VULN_INCLUDE_NOT_AFFECTED)) {
 			res->count--;
@@ -1542,6 +1696,8 @@ iota_rc iota_vulndb_match(iota_vulndb *db, const iota_vuln_query *q, iota_vuln_r
 	}
 	if (res->count)
 		qsort(res->matches, res->count, sizeof *res->matches, match_order);
+	if (res->not_applicable && !(res->not_applicable_why = kfilter_summary(&kf)))
+		goto out;
 	*out = res;
 	res = NULL;
 	rc = IOTA_OK;
@@ -1557,6 +1713,7 @@ out:
 		arow_free(&rows.v[i]);
 	iota_free(rows.v);
 	cands_free(&cs);
+	iota_free(kf.en);
 	ident_free(&id);
 	return rc;
 }

@@ -451,7 +451,54 @@ static void test_import_real(void **state)
 			assert_non_null(in->sources[i].newest);
 		}
 	assert_int_equal(cve5_dir, 1); /* one row for the folder, not one per file */
+	/* per source: records, with version data, with source files, newest date */
+	assert_int_equal(in->ntotals, 3);
+	assert_string_equal(in->totals[0].source, "cve5");
+	assert_int_equal(in->totals[0].records, 18);
+	assert_int_equal(in->totals[0].structured, 11);   /* the "n/a" records have none */
+	assert_int_equal(in->totals[0].program_files, 4); /* the kernel CNA's */
+	assert_string_equal(in->totals[0].newest, "2026-05-12T11:26:05.375Z");
+	assert_string_equal(in->totals[1].source, "kev");
+	assert_int_equal(in->totals[1].records, 1404);
+	assert_string_equal(in->totals[1].newest, "2025-08-25");
+	assert_string_equal(in->totals[2].source, "nvd");
+	assert_int_equal(in->totals[2].records, 53);
+	assert_int_equal(in->totals[2].structured, 45);
+	assert_string_equal(in->totals[2].newest, "2026-06-17T05:47:45.783");
 	iota_vulndb_info_free(in);
+	/* the kernel CNA's programFiles, sorted, one per line */
+	sqlite3_stmt *pf = NULL;
+	assert_int_equal(sqlite3_prepare_v2(db->db,
+	                                    "SELECT program_files FROM cve WHERE id = "
+	                                    "'CVE-2024-36971' AND source = 'cve5'",
+	                                    -1, &pf, NULL),
+	                 SQLITE_OK);
+	assert_int_equal(sqlite3_step(pf), SQLITE_ROW);
+	assert_string_equal((const char *)sqlite3_column_text(pf, 0),
+	                    "include/net/dst_ops.h\ninclude/net/sock.h\nnet/ipv4/route.c\n"
+	                    "net/ipv6/route.c\nnet/xfrm/xfrm_policy.c");
+	sqlite3_finalize(pf);
+
+	/* a schema 1 file (no program_files) is migrated, and its CVE JSON 5
+	 * records are read again by the next import to fill the column */
+	assert_int_equal(sqlite3_exec(db->db,
+	                              "ALTER TABLE cve DROP COLUMN program_files; PRAGMA "
+	                              "user_version = 1",
+	                              NULL, NULL, NULL),
+	                 SQLITE_OK);
+	iota_vulndb_close(db);
+	char dbp[512];
+	tmp_path(dbp, sizeof dbp, "real.db");
+	db = NULL;
+	assert_int_equal(iota_vulndb_open(&db, dbp, IOTA_VULNDB_WRITE), IOTA_OK);
+	assert_int_equal(count(db, "PRAGMA user_version"), 2);
+	assert_int_equal(count(db, "SELECT count(*) FROM cve WHERE program_files IS NOT NULL"), 0);
+	memset(&st, 0, sizeof st);
+	shared_path(p, sizeof p, "cve5");
+	assert_int_equal(iota_vulndb_import(db, p, &st), IOTA_OK);
+	assert_int_equal(st.updated, 18);
+	assert_int_equal(count(db, "SELECT count(*) FROM cve WHERE program_files IS NOT NULL"), 4);
+	iota_vulndb_set_notes(db, on_note, &notes);
 	assert_int_equal(notes.n, 0);
 	iota_vulndb_close(db);
 }

@@ -272,6 +272,32 @@ static void test_openssl(void **state)
 	r = match("openssl", "3.0.7");
 	expect_none(r, "CVE-2022-3602");
 	iota_vuln_result_free(r);
+	/* the free-text list alone (NVD's configurations aside): a candidate for
+	 * exactly 3.0.0 ... 3.0.6, nothing else */
+	static const char *const listed[] = {"3.0.0", "3.0.1", "3.0.2", "3.0.3",
+	                                     "3.0.4", "3.0.5", "3.0.6"};
+	for (size_t i = 0; i < 7; i++) {
+		r = match("openssl", listed[i]);
+		m = find(r, "CVE-2022-3602");
+		if (!m)
+			fail_msg("openssl %s: CVE-2022-3602 missing", listed[i]);
+		const iota_vuln_evidence *e = evidence(m, "cve5-cna");
+		assert_non_null(e);
+		assert_int_equal(e->status, IOTA_VULN_UNKNOWN);
+		assert_non_null(strstr(e->note, "names this version"));
+		iota_vuln_result_free(r);
+	}
+	static const char *const not_listed[] = {"3.0.7", "3.0.12", "1.1.1s", "1.0.2zf", "3.1.0"};
+	for (size_t i = 0; i < 5; i++) {
+		r = match_all("openssl", not_listed[i]);
+		m = find(r, "CVE-2022-3602");
+		if (m && m->status != IOTA_VULN_NOT_AFFECTED)
+			fail_msg("openssl %s: CVE-2022-3602 is %s", not_listed[i], m->status_text);
+		const iota_vuln_evidence *e = m ? evidence(m, "cve5-cna") : NULL;
+		if (e)
+			assert_int_equal(e->status, IOTA_VULN_NOT_AFFECTED);
+		iota_vuln_result_free(r);
+	}
 }
 
 static void test_glibc_kev(void **state)
@@ -290,6 +316,20 @@ static void test_glibc_kev(void **state)
 		assert_null(strstr(m->evidence[i].range ? m->evidence[i].range : "", "redhat"));
 	iota_vuln_result_free(r);
 	r = match("glibc", "2.39");
+	expect_none(r, "CVE-2023-4911");
+	iota_vuln_result_free(r);
+	/* a Debian build (its package version, the distro's ecosystem) with no
+	 * OSV data imported: the upstream range, labelled as not knowing the
+	 * distribution's backports */
+	r = match4(real_db, "glibc", "2.36-9+deb12u2", NULL, "Debian:12", 0);
+	expect(r, "CVE-2023-4911", IOTA_VULN_AFFECTED);
+	m = find(r, "CVE-2023-4911");
+	assert_string_equal(m->status_text,
+	                    "affected (distro build: upstream range; backports not assessed)");
+	assert_true(m->kev);
+	assert_null(evidence(m, "osv"));
+	iota_vuln_result_free(r);
+	r = match4(real_db, "glibc", "2.39-0+deb13u1", NULL, "Debian:13", 0);
 	expect_none(r, "CVE-2023-4911");
 	iota_vuln_result_free(r);
 	r = match("glibc", "2.33");

@@ -219,8 +219,13 @@ iota_rc iota_match_component(iota_vulndb *db, const iota_match_input *in, iota_v
 		snprintf(product, sizeof product, "%s", in->name);
 		snprintf(upstream, sizeof upstream, "%s", in->version ? in->version : "");
 	}
-	iota_vuln_query q = {
-	    .name = product, .version = upstream, .vendor = in->vendor, .cpe = in->cpe};
+	iota_vuln_query q = {.name = product,
+	                     .version = upstream,
+	                     .vendor = in->vendor,
+	                     .cpe = in->cpe,
+	                     .kconfig_enabled = in->kconfig_enabled,
+	                     .kconfig_known = in->kconfig_known,
+	                     .flags = in->kconfig_known ? IOTA_VULN_INCLUDE_NOT_APPLICABLE : 0};
 	iota_vuln_result *up = NULL, *dist = NULL;
 	iota_rc rc = iota_vulndb_match(db, &q, &up);
 	if (rc != IOTA_OK)
@@ -773,6 +778,54 @@ iota_rc iota_scan_sbom_links(iota_scan *s)
 	return IOTA_OK;
 }
 
+/* The first node (tree order) that records where a kernel configuration
+ * is: the kernel image itself (IKCONFIG) or a .config / config.gz file. */
+static iota_node *find_kconfig_node(iota_node *n, unsigned depth)
+{
+	for (; n && depth < 64; n = n->next_sibling) {
+		if (iota_node_attr_get(n, "kernel.config_source"))
+			return n;
+		iota_node *k = find_kconfig_node(n->first_child, depth + 1);
+		if (k)
+			return k;
+	}
+	return NULL;
+}
+
+static iota_kconfig *node_kconfig(iota_scan *s, iota_node *n)
+{
+	if (!n || n->kind != IOTA_NODE_FILE)
+		return NULL;
+	iota_blob *b = NULL;
+	if (n == s->root && s->input_blob) /* the input's bytes stay mapped */
+		b = iota_blob_ref(s->input_blob);
+	else if (iota_node_content(s, n, &b) != IOTA_OK)
+		b = NULL;
+	if (!b)
+		return NULL;
+	iota_kconfig *k = NULL;
+	iota_rc rc = iota_kconfig_from_bytes(b->data, b->len, &k);
+	iota_blob_unref(b);
+	if (rc != IOTA_OK && rc != IOTA_WARN) {
+		iota_kconfig_free(k);
+		return NULL;
+	}
+	return k;
+}
+
+/* The kernel configuration the image shows, or NULL: embedded in the
+ * kernel image (IKCONFIG), else the first config file the lifecycle
+ * analyzer recognised (whose bytes may be gone if it was a stream member). */
+static iota_kconfig *image_kconfig(iota_scan *s, const iota_component *c)
+{
+	iota_kconfig *k = NULL;
+	if (c->node && iota_node_attr_get(c->node, "kernel.banner"))
+		k = node_kconfig(s, c->node);
+	if (!k)
+		k = node_kconfig(s, find_kconfig_node(s->root, 0));
+	return k;
+}
+
 iota_rc iota_scan_match(iota_scan *s, struct iota_vulndb *db)
 {
 	if (!db)
@@ -802,10 +855,25 @@ iota_rc iota_scan_match(iota_scan *s, struct iota_vulndb *db)
 		                           c->node && distro_purl(c->purl)
 		                               ? iota_node_attr_get(c->node, "sbom.ecosystem")
 		                               : NULL};
+		/* the kernel: the stable release from the banner, and its configuration */
+		char kver[64];
+		iota_kconfig *kc = NULL;
+		if (strcmp(c->name, "linux") == 0 && !distro_purl(c->purl)) {
+			const char *v = c->node ? iota_node_attr_get(c->node, "kernel.version") : NULL;
+			const char *banner = c->node ? iota_node_attr_get(c->node, "kernel.banner") : NULL;
+			if (v && iota_kernel_upstream_version(v, banner, kver, sizeof kver))
+				in.version = kver;
+			kc = image_kconfig(s, c);
+			if (kc) {
+				in.kconfig_enabled = (const char *const *)kc->enabled;
+				in.kconfig_known = 1;
+			}
+		}
 		iota_vuln_result_free(c->vulns);
 		c->vulns = NULL;
 		iota_vuln_result *r = NULL;
 		iota_rc mr = iota_match_component(db, &in, &r);
+		iota_kconfig_free(kc);
 		if (mr != IOTA_OK) {
 			rc = iota_scan_fail(s, mr == IOTA_NOMEM ? IOTA_NOMEM : IOTA_FATAL,
 			                    "matching %s %s: %s", c->name, c->version,

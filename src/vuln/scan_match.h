@@ -19,6 +19,11 @@ typedef struct iota_match_input {
 	const char *purl;
 	const char *cpe;
 	const char *ecosystem;
+	/* the Linux kernel: enabled CONFIG_ symbols when the image shows its
+	 * configuration (kconfig_known); CVEs in code left out are then not
+	 * applicable, and returned as such with the reason */
+	const char *const *kconfig_enabled;
+	int kconfig_known;
 } iota_match_input;
 
 /* The product a distribution package is built from, as the database knows

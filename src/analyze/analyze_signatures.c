@@ -85,11 +85,20 @@ static bool needs(const char *needed, const iota_sig *g)
 	return false;
 }
 
+struct found {
+	const iota_sig *sig;
+	char version[64];
+	char match[208];
+	uint64_t offset;
+	bool is;
+};
+
 struct fctx {
 	iota_scan *s;
 	iota_node *n;
 	const iota_blob *b;
-	unsigned found;
+	struct found found[MAX_PER_FILE];
+	unsigned nfound;
 	bool applets_done;
 };
 
@@ -112,8 +121,26 @@ static void record_applets(struct fctx *f)
 		return;
 	size_t n = iota_busybox_applets(f->b->data, f->b->len, list, 32768);
 	if (n) {
-		iota_node_attr(f->s, f->n, "busybox.applets", "%s", list);
+		/* an attribute holds at most ~1 KiB: the list goes in parts cut at
+		 * commas, busybox.applets.1, .2, ... in order */
 		iota_node_attr(f->s, f->n, "busybox.applet_count", "%zu", n);
+		const char *p = list;
+		for (unsigned part = 1; *p && part < 100; part++) {
+			size_t l = strlen(p);
+			if (l > 1000) {
+				l = 1000;
+				while (l > 0 && p[l] != ',')
+					l--;
+				if (l == 0)
+					break;
+			}
+			char key[32];
+			snprintf(key, sizeof key, "busybox.applets.%u", part);
+			iota_node_attr(f->s, f->n, key, "%.*s", (int)l, p);
+			p += l;
+			if (*p == ',')
+				p++;
+		}
 	}
 	iota_free(list);
 }
@@ -142,24 +169,53 @@ static int on_hit(void *ctx, const iota_sig_hit *h)
 		return 0; /* it links the product's library: a user, not a copy */
 	if (!is && g->is_only)
 		return 0;
-	if (f->found >= MAX_PER_FILE)
+	if (!is && g->confirm && !memmem(f->b->data, f->b->len, g->confirm, g->confirm_len))
+		return 0; /* the version text without the product's code: a mention */
+	if (f->nfound >= MAX_PER_FILE)
 		return 1;
-	bool by_name = h->offset == UINT64_MAX;
-	iota_component *c = iota_component_add(f->s, g->product, h->version, f->n,
-					       is || by_name ? IOTA_REL_IS : IOTA_REL_CONTAINS,
-					       by_name ? IOTA_EV_FILENAME : IOTA_EV_SIGNATURE, h->match,
-					       h->offset);
-	if (!c)
-		return 1;
-	f->found++;
-	if (!c->purl) {
-		char cpe[256], purl[256];
-		iota_sig_ids(g, h->version, cpe, sizeof cpe, purl, sizeof purl);
-		iota_component_set_ids(f->s, c, g->vendor, purl, cpe[0] ? cpe : NULL);
-	}
-	if (strcmp(g->product, "busybox") == 0)
-		record_applets(f);
+	struct found *k = &f->found[f->nfound++];
+	k->sig = g;
+	snprintf(k->version, sizeof k->version, "%s", h->version);
+	snprintf(k->match, sizeof k->match, "%s", h->match);
+	k->offset = h->offset;
+	k->is = is || h->offset == UINT64_MAX;
 	return 0;
+}
+
+/* "9.2" where the same file also says "9.2p1" (OpenSSH's SSH_VERSION next to
+ * SSH_RELEASE): the shorter is the same release, not another copy. */
+static bool shadowed(const struct fctx *f, const struct found *k)
+{
+	size_t l = strlen(k->version);
+	for (unsigned i = 0; i < f->nfound; i++) {
+		const struct found *o = &f->found[i];
+		if (o != k && strcmp(o->sig->product, k->sig->product) == 0 &&
+		    strncmp(o->version, k->version, l) == 0 && isalpha((unsigned char)o->version[l]))
+			return true;
+	}
+	return false;
+}
+
+static void emit(struct fctx *f)
+{
+	for (unsigned i = 0; i < f->nfound; i++) {
+		struct found *k = &f->found[i];
+		if (shadowed(f, k))
+			continue;
+		bool by_name = k->offset == UINT64_MAX;
+		iota_component *c = iota_component_add(
+		    f->s, k->sig->product, k->version, f->n, k->is ? IOTA_REL_IS : IOTA_REL_CONTAINS,
+		    by_name ? IOTA_EV_FILENAME : IOTA_EV_SIGNATURE, k->match, k->offset);
+		if (!c)
+			return;
+		if (!c->purl) {
+			char cpe[256], purl[256];
+			iota_sig_ids(k->sig, k->version, cpe, sizeof cpe, purl, sizeof purl);
+			iota_component_set_ids(f->s, c, k->sig->vendor, purl, cpe[0] ? cpe : NULL);
+		}
+		if (strcmp(k->sig->product, "busybox") == 0)
+			record_applets(f);
+	}
 }
 
 static void run_file(iota_scan *s, iota_node *n, const iota_blob *b)
@@ -173,9 +229,16 @@ static void run_file(iota_scan *s, iota_node *n, const iota_blob *b)
 					 "binary signatures unavailable: %s", err);
 		return;
 	}
-	struct fctx f = {.s = s, .n = n, .b = b};
-	iota_sigdb_scan(db, b->data, b->len, on_hit, &f);
-	iota_sigdb_match_name(db, n->name, on_hit, &f);
+	struct fctx *f = iota_calloc(1, sizeof *f);
+	if (!f)
+		return;
+	f->s = s;
+	f->n = n;
+	f->b = b;
+	iota_sigdb_scan(db, b->data, b->len, on_hit, f);
+	iota_sigdb_match_name(db, n->name, on_hit, f);
+	emit(f);
+	iota_free(f);
 }
 
 /* ---- the kernel, across files ---- */

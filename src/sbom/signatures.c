@@ -187,6 +187,7 @@ static int load_one(iota_sigdb *db, struct fy_node *m, const char *name, unsigne
 	const char *before = scalar(db, m, "before", NULL, &bad);
 	const char *contains = scalar(db, m, "contains", NULL, &bad);
 	g->filename_version = scalar(db, m, "filename_version", NULL, &bad);
+	g->confirm = scalar(db, m, "confirm", &g->confirm_len, &bad);
 	const char *what = g->product ? g->product : "?";
 	bool bytes = g->prefilter && g->regex && g->prefilter_len >= 3;
 	if (bad || !valid_id(g->product) || (!bytes && !g->filename_version) ||
@@ -234,13 +235,43 @@ static int load_one(iota_sigdb *db, struct fy_node *m, const char *name, unsigne
 	return 0;
 }
 
+struct yaml_msg {
+	char text[160];
+};
+
+static void keep_msg(struct fy_diag *diag, void *user, const char *buf, size_t len)
+{
+	(void)diag;
+	struct yaml_msg *m = user;
+	if (m->text[0])
+		return; /* the first message says most */
+	while (len && (buf[len - 1] == '\n' || buf[len - 1] == ' '))
+		len--;
+	snprintf(m->text, sizeof m->text, "%.*s", (int)(len < 159 ? len : 159), buf);
+	for (char *p = m->text; *p; p++)
+		if (*p == '\n')
+			*p = ' ';
+}
+
 static int load_text(iota_sigdb *db, const char *text, size_t len, const char *name, char *err,
 		     size_t errsz)
 {
-	struct fy_parse_cfg cfg = {.flags = FYPCF_QUIET};
-	struct fy_document *doc = fy_document_build_from_string(&cfg, text, len);
+	/* the library never prints: libfyaml's messages go to a buffer */
+	struct yaml_msg msg = {.text = ""};
+	struct fy_diag_cfg dcfg;
+	fy_diag_cfg_default(&dcfg);
+	dcfg.fp = NULL;
+	dcfg.output_fn = keep_msg;
+	dcfg.user = &msg;
+	dcfg.colorize = false;
+	struct fy_diag *diag = fy_diag_create(&dcfg);
+	struct fy_parse_cfg cfg = {.flags = FYPCF_QUIET, .diag = diag};
+	struct fy_document *doc = diag ? fy_document_build_from_string(&cfg, text, len) : NULL;
+	if (diag)
+		fy_diag_destroy(diag);
 	if (!doc) {
-		snprintf(err, errsz, "%s: not valid YAML", name);
+		snprintf(err, errsz, "%s: not valid YAML%s%s", name, msg.text[0] ? ": " : "",
+			 msg.text);
 		return -1;
 	}
 	struct fy_node *root = fy_document_root(doc);
@@ -497,7 +528,7 @@ static int try_hit(struct scan *sc, unsigned id, uint64_t start)
 	if (ws >= we)
 		return 0;
 	int rc = pcre2_match(sc->db->re[id], (PCRE2_SPTR)(sc->data + ws), (PCRE2_SIZE)(we - ws),
-			     (PCRE2_SIZE)(start - ws), g->before ? 0 : PCRE2_ANCHORED, sc->md,
+			     0, g->before ? 0 : PCRE2_ANCHORED, sc->md,
 			     sc->mc);
 	if (rc < 1)
 		return 0;

@@ -35,6 +35,10 @@ typedef struct iota_sig {
 	const char *regex;       /* PCRE2 source */
 	unsigned before;         /* bytes before the prefilter the regex may start at */
 	const char *filename_version; /* PCRE2 on the base name capturing the version, or NULL */
+	/* a literal a real copy also holds (a library's own string that a
+	 * program merely compiled against its headers lacks); NULL = none */
+	const char *confirm;
+	size_t confirm_len;
 	bool is_only;            /* "contains: false": credit only the files that are the
 				  * product (its version string also shows in plug-ins) */
 	/* file names (fnmatch patterns on the base name) and soname prefixes of

@@ -314,10 +314,20 @@ static void vermagic(struct kwalk *w, iota_node *n, const char *version)
 			iota_component_add_evidence(w->s, c, n, IOTA_EV_KERNEL, match, UINT64_MAX);
 		return;
 	}
-	/* no kernel image with this version: the modules speak for it */
+	/* no kernel image with this version: the modules speak for it, held
+	 * by their directory lib/modules/<version> when they are in one */
 	iota_node *where = modules_dir(n, version);
-	c = iota_component_add(w->s, "linux", version, where ? where : n, IOTA_REL_CONTAINS,
-			       IOTA_EV_KERNEL, match, UINT64_MAX);
+	if (where) {
+		char dir[96];
+		snprintf(dir, sizeof dir, "lib/modules/%s", version);
+		c = iota_component_add(w->s, "linux", version, where, IOTA_REL_CONTAINS,
+				       IOTA_EV_FILENAME, dir, UINT64_MAX);
+		if (c)
+			iota_component_add_evidence(w->s, c, n, IOTA_EV_KERNEL, match, UINT64_MAX);
+	} else {
+		c = iota_component_add(w->s, "linux", version, n, IOTA_REL_CONTAINS, IOTA_EV_KERNEL,
+				       match, UINT64_MAX);
+	}
 	if (c)
 		set_linux_ids(w->s, c);
 	w->evidence++;

@@ -16,6 +16,10 @@ Checks, on `iotaudit scan sbom.sqfs --format json`:
     openssl; the truncated dnsmasq is a copy, not the program);
   - purl and CPE 2.3 identifiers carry the product, vendor and version;
   - busybox's applets are recorded on its node;
+  - two modules of Debian's armmp kernel make the linux component of their
+    directory lib/modules/<ABI> with each module's vermagic as evidence;
+  - router.bin (make-fixtures.sh), whose uImage is named "Linux-4.14.221",
+    gets that linux component from the name;
   - the clean image (the same packages' documentation and configuration)
     yields no component at all.
 Prints 'N passed, N failed'; exits 1 on failure, 77 without the fixture.
@@ -38,6 +42,7 @@ CPE = {
     "lighttpd": "lighttpd:lighttpd",
     "openssh": "openbsd:openssh",
     "libssh": "libssh:libssh",
+    "linux": "linux:linux_kernel",
 }
 
 
@@ -87,12 +92,22 @@ def main():
         check(c["version"] == version, "%s %s: version %r, expected %r" % (key + (c["version"], version)))
         check(c["relation"] == rel, "%s %s: relation %r, expected %r" % (key + (c["relation"], rel)))
         ev = c.get("evidence") or []
-        check(any(e.get("method") == "signature" and version in (e.get("match") or "")
-                  and isinstance(e.get("offset"), int) for e in ev),
-              "%s %s: signature evidence with the version and an offset: %s" % (key + (ev,)))
+        if key[0] == "linux":
+            # the modules' vermagic, each module its own evidence item
+            mods = [e for e in ev if e.get("method") == "kernel"
+                    and e.get("match") == "vermagic=" + version]
+            check(len(mods) == 2 and all(e["node"].endswith(".ko") for e in mods),
+                  "linux: vermagic evidence of both modules: %s" % ev)
+            version = version.split("-")[0]  # identifiers name the upstream release
+            part = "o"
+        else:
+            check(any(e.get("method") == "signature" and version in (e.get("match") or "")
+                      and isinstance(e.get("offset"), int) for e in ev),
+                  "%s %s: signature evidence with the version and an offset: %s" % (key + (ev,)))
+            part = "a"
         check(c.get("purl") == "pkg:generic/%s@%s" % (key[0], version),
               "%s %s: purl %r" % (key + (c.get("purl"),)))
-        check(c.get("cpe") == "cpe:2.3:%s:%s:%s:*:*:*:*:*:*:*" % ("a", CPE[key[0]], version),
+        check(c.get("cpe") == "cpe:2.3:%s:%s:%s:*:*:*:*:*:*:*" % (part, CPE[key[0]], version),
               "%s %s: cpe %r" % (key + (c.get("cpe"),)))
 
     extra = sorted(set(found) - set(expected))
@@ -116,6 +131,19 @@ def main():
         check(doc.get("components") == [] or doc.get("components") is None,
               "the clean image lists no component: %s" %
               [(c["name"], c["version"], c["node"]) for c in doc.get("components", [])])
+
+    # the router fixture (make-fixtures.sh): its uImage is named "Linux-4.14.221"
+    router = os.path.join(fixtures, "router.bin")
+    if os.path.exists(router):
+        rc, doc, err = scan(iotaudit, router)
+        lin = [c for c in (doc or {}).get("components", []) if c["name"] == "linux"]
+        check(len(lin) == 1 and lin[0]["version"] == "4.14.221" and lin[0]["relation"] == "is"
+              and lin[0]["node"].endswith("uimage:/Linux-4.14.221")
+              and any(e["method"] == "header" and "Linux-4.14.221" in e["match"]
+                      for e in lin[0]["evidence"]),
+              "router.bin: linux 4.14.221 from the uImage name: %s" % lin)
+    else:
+        print("note: no router.bin fixture, uImage name not checked")
     return finish()
 
 

@@ -335,8 +335,15 @@ static void test_vermagic(void **state)
 	assert_non_null(c);
 	assert_string_equal(c->version, "6.1.0-50-armmp");
 	assert_int_equal(c->relation, IOTA_REL_CONTAINS);
-	assert_int_equal(c->evidence->method, IOTA_EV_KERNEL);
-	assert_non_null(c->evidence->next); /* the second module */
+	/* the directory's name, then each module's vermagic */
+	assert_int_equal(c->evidence->method, IOTA_EV_FILENAME);
+	assert_string_equal(c->evidence->match, "lib/modules/6.1.0-50-armmp");
+	const iota_evidence *e = c->evidence->next;
+	assert_non_null(e);
+	assert_int_equal(e->method, IOTA_EV_KERNEL);
+	assert_string_equal(e->match, "vermagic=6.1.0-50-armmp");
+	assert_non_null(strstr(e->node->name, ".ko"));
+	assert_non_null(e->next); /* the second module */
 	assert_string_equal(c->cpe, "cpe:2.3:o:linux:linux_kernel:6.1.0:*:*:*:*:*:*:*");
 	assert_int_equal(s->ncomponents, 1);
 	iota_scan_free(s);

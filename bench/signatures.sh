@@ -45,12 +45,16 @@ if [ -z "$dir" ]; then
 		mkdir -p "$dir.tmp"
 		find "$x" -type f -print0 | sort -z | while IFS= read -r -d '' f; do
 			head -c 4 "$f" | grep -q "ELF" && printf '%s\0' "$f"
-		done | head -z -n 300 | while IFS= read -r -d '' f; do
+		done >"$x.list"
+		# the first 300 (read from a file: no pipe for head to close early)
+		n=0
+		while IFS= read -r -d '' f && [ $n -lt 300 ]; do
+			n=$((n + 1))
 			rel=${f#"$x"/}
 			mkdir -p "$dir.tmp/$(dirname "$rel")"
 			cp "$f" "$dir.tmp/$rel"
-		done
-		rm -rf "$x"
+		done <"$x.list"
+		rm -rf "$x" "$x.list"
 		mv "$dir.tmp" "$dir"
 	fi
 fi

@@ -99,6 +99,7 @@ struct fctx {
 	const iota_blob *b;
 	struct found found[MAX_PER_FILE];
 	unsigned nfound;
+	uint64_t base; /* of the bytes being scanned, in the file */
 	bool applets_done;
 };
 
@@ -149,7 +150,8 @@ static int on_hit(void *ctx, const iota_sig_hit *h)
 {
 	struct fctx *f = ctx;
 	const iota_sig *g = h->sig;
-	if (h->offset != UINT64_MAX && in_child_container(f->n, h->offset))
+	uint64_t off = h->offset == UINT64_MAX ? UINT64_MAX : h->offset + f->base;
+	if (off != UINT64_MAX && in_child_container(f->n, off))
 		return 0;
 	if (strcmp(g->product, "linux") == 0) {
 		/* a module's vermagic: kept for run_tree, which joins it to the kernel */
@@ -177,8 +179,8 @@ static int on_hit(void *ctx, const iota_sig_hit *h)
 	k->sig = g;
 	snprintf(k->version, sizeof k->version, "%s", h->version);
 	snprintf(k->match, sizeof k->match, "%s", h->match);
-	k->offset = h->offset;
-	k->is = is || h->offset == UINT64_MAX;
+	k->offset = off;
+	k->is = is || off == UINT64_MAX;
 	return 0;
 }
 
@@ -235,7 +237,26 @@ static void run_file(iota_scan *s, iota_node *n, const iota_blob *b)
 	f->s = s;
 	f->n = n;
 	f->b = b;
-	iota_sigdb_scan(db, b->data, b->len, on_hit, f);
+	/* bytes of containers found in the file are their members' business:
+	 * only the gaps between them are scanned (an image is mostly containers) */
+	uint64_t at = 0;
+	for (;;) {
+		uint64_t next = b->len, resume = b->len;
+		for (const iota_node *c = n->first_child; c; c = c->next_sibling) {
+			if (c->kind != IOTA_NODE_CONTAINER || c->offset < at || c->offset >= next)
+				continue;
+			next = c->offset;
+			resume = c->size && c->size <= b->len - c->offset ? c->offset + c->size : b->len;
+		}
+		if (next > at) {
+			f->base = at;
+			iota_sigdb_scan(db, b->data + at, (size_t)(next - at), on_hit, f);
+		}
+		if (resume >= b->len || resume <= at)
+			break;
+		at = resume;
+	}
+	f->base = 0;
 	iota_sigdb_match_name(db, n->name, on_hit, f);
 	emit(f);
 	iota_free(f);

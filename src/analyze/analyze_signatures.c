@@ -26,8 +26,8 @@
  */
 #define _GNU_SOURCE
 #include <ctype.h>
-#include <stdatomic.h>
 #include <fnmatch.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -38,15 +38,18 @@
 #include "sbom/signatures.h"
 #include "util/alloc.h"
 
-#define MIN_SIZE 16
-#define MAX_PER_FILE 64
+#define MIN_SIZE            16
+#define MAX_PER_FILE        64
 #define MAX_KERNEL_EVIDENCE 16
 
 static int wants(const iota_node *n, const uint8_t *head, size_t head_len)
 {
 	if (n->size < MIN_SIZE || head_len < MIN_SIZE)
 		return 0;
-	if (memcmp(head, "\x7f" "ELF", 4) == 0)
+	if (memcmp(head,
+	           "\x7f"
+	           "ELF",
+	           4) == 0)
 		return 1;
 	size_t look = head_len < 4096 ? head_len : 4096;
 	return memchr(head, 0, look) != NULL || !iota_ts_is_text(head, look);
@@ -192,7 +195,8 @@ static bool shadowed(const struct fctx *f, const struct found *k)
 	for (unsigned i = 0; i < f->nfound; i++) {
 		const struct found *o = &f->found[i];
 		if (o != k && strcmp(o->sig->product, k->sig->product) == 0 &&
-		    strncmp(o->version, k->version, l) == 0 && isalpha((unsigned char)o->version[l]))
+		    strncmp(o->version, k->version, l) == 0 &&
+		    isalpha((unsigned char)o->version[l]))
 			return true;
 	}
 	return false;
@@ -206,7 +210,8 @@ static void emit(struct fctx *f)
 			continue;
 		bool by_name = k->offset == UINT64_MAX;
 		iota_component *c = iota_component_add(
-		    f->s, k->sig->product, k->version, f->n, k->is ? IOTA_REL_IS : IOTA_REL_CONTAINS,
+		    f->s, k->sig->product, k->version, f->n,
+		    k->is ? IOTA_REL_IS : IOTA_REL_CONTAINS,
 		    by_name ? IOTA_EV_FILENAME : IOTA_EV_SIGNATURE, k->match, k->offset);
 		if (!c)
 			return;
@@ -228,7 +233,7 @@ static void run_file(iota_scan *s, iota_node *n, const iota_blob *b)
 		static atomic_flag told = ATOMIC_FLAG_INIT;
 		if (!atomic_flag_test_and_set(&told))
 			iota_finding_add(s, "sbom.signatures", IOTA_SEV_INFO, NULL, UINT64_MAX,
-					 "binary signatures unavailable: %s", err);
+			                 "binary signatures unavailable: %s", err);
 		return;
 	}
 	struct fctx *f = iota_calloc(1, sizeof *f);
@@ -246,7 +251,8 @@ static void run_file(iota_scan *s, iota_node *n, const iota_blob *b)
 			if (c->kind != IOTA_NODE_CONTAINER || c->offset < at || c->offset >= next)
 				continue;
 			next = c->offset;
-			resume = c->size && c->size <= b->len - c->offset ? c->offset + c->size : b->len;
+			resume =
+			    c->size && c->size <= b->len - c->offset ? c->offset + c->size : b->len;
 		}
 		if (next > at) {
 			f->base = at;
@@ -342,12 +348,12 @@ static void vermagic(struct kwalk *w, iota_node *n, const char *version)
 		char dir[96];
 		snprintf(dir, sizeof dir, "lib/modules/%s", version);
 		c = iota_component_add(w->s, "linux", version, where, IOTA_REL_CONTAINS,
-				       IOTA_EV_FILENAME, dir, UINT64_MAX);
+		                       IOTA_EV_FILENAME, dir, UINT64_MAX);
 		if (c)
 			iota_component_add_evidence(w->s, c, n, IOTA_EV_KERNEL, match, UINT64_MAX);
 	} else {
 		c = iota_component_add(w->s, "linux", version, n, IOTA_REL_CONTAINS, IOTA_EV_KERNEL,
-				       match, UINT64_MAX);
+		                       match, UINT64_MAX);
 	}
 	if (c)
 		set_linux_ids(w->s, c);
@@ -381,8 +387,8 @@ static void uimage_name(struct kwalk *w, iota_node *n)
 			return;
 		}
 	}
-	iota_component *c = iota_component_add(w->s, "linux", version, n, IOTA_REL_IS,
-					       IOTA_EV_HEADER, match, 0);
+	iota_component *c =
+	    iota_component_add(w->s, "linux", version, n, IOTA_REL_IS, IOTA_EV_HEADER, match, 0);
 	if (c)
 		set_linux_ids(w->s, c);
 }
@@ -413,7 +419,7 @@ static void run_tree(iota_scan *s)
 const iota_analyzer iota_analyzer_signatures = {
     .name = "signatures",
     .description = "components from binary signatures (version strings), kernel modules' "
-		   "vermagic and uImage names",
+                   "vermagic and uImage names",
     .wants = wants,
     .run_file = run_file,
     .run_tree = run_tree,

@@ -31,19 +31,19 @@
 #include "util/alloc.h"
 
 #define WINDOW_AFTER 256u
-#define MAX_BEFORE 256u
-#define MAX_TRIES 64u
-#define MAX_SEEN 256u
-#define MAX_VERSION 64u
-#define MAX_MATCH 200u
-#define MAX_SIGS 4096u
+#define MAX_BEFORE   256u
+#define MAX_TRIES    64u
+#define MAX_SEEN     256u
+#define MAX_VERSION  64u
+#define MAX_MATCH    200u
+#define MAX_SIGS     4096u
 
 /* The files of the built-in set, in data/signatures/ (iota_data_get() looks
  * files up by name; a new file is added here). */
-const char *const iota_sig_files[] = {
-    "signatures/libc.yaml",   "signatures/crypto.yaml",  "signatures/network.yaml",
-    "signatures/web.yaml",    "signatures/libraries.yaml", "signatures/system.yaml",
-    "signatures/kernel.yaml", NULL};
+const char *const iota_sig_files[] = {"signatures/libc.yaml",      "signatures/crypto.yaml",
+                                      "signatures/network.yaml",   "signatures/web.yaml",
+                                      "signatures/libraries.yaml", "signatures/system.yaml",
+                                      "signatures/kernel.yaml",    NULL};
 
 struct iota_sigdb {
 	iota_sig *sigs;
@@ -52,8 +52,8 @@ struct iota_sigdb {
 	pcre2_code **fre; /* filename_version, NULL where none */
 	unsigned *named;  /* indexes of the signatures with one */
 	size_t nnamed;
-	unsigned *hsid;   /* Hyperscan id -> signature (those with a prefilter) */
-	char **strs; /* every string the signatures point to */
+	unsigned *hsid; /* Hyperscan id -> signature (those with a prefilter) */
+	char **strs;    /* every string the signatures point to */
 	size_t nstrs, capstrs;
 	hs_database_t *hs;
 	hs_scratch_t *proto;
@@ -89,7 +89,7 @@ static struct fy_node *field(struct fy_node *map, const char *key)
 
 /* A scalar field copied into the set; NULL if absent. *len gets its length. */
 static const char *scalar(iota_sigdb *db, struct fy_node *map, const char *key, size_t *len,
-			  bool *bad)
+                          bool *bad)
 {
 	struct fy_node *v = field(map, key);
 	if (!v)
@@ -114,7 +114,7 @@ static const char *scalar(iota_sigdb *db, struct fy_node *map, const char *key, 
 
 /* A list of scalars, or one scalar. */
 static bool hints(iota_sigdb *db, struct fy_node *map, const char *key, const char **out,
-		  unsigned *n)
+                  unsigned *n)
 {
 	struct fy_node *v = field(map, key);
 	*n = 0;
@@ -148,13 +148,14 @@ static bool valid_id(const char *s)
 	if (!s || !*s)
 		return false;
 	for (; *s; s++)
-		if (!(islower((unsigned char)*s) || isdigit((unsigned char)*s) || strchr("-_.+", *s)))
+		if (!(islower((unsigned char)*s) || isdigit((unsigned char)*s) ||
+		      strchr("-_.+", *s)))
 			return false;
 	return true;
 }
 
 static int load_one(iota_sigdb *db, struct fy_node *m, const char *name, unsigned idx, char *err,
-		    size_t errsz)
+                    size_t errsz)
 {
 	if (!fy_node_is_mapping(m)) {
 		snprintf(err, errsz, "%s: entry %u is not a mapping", name, idx);
@@ -192,23 +193,24 @@ static int load_one(iota_sigdb *db, struct fy_node *m, const char *name, unsigne
 	bool bytes = g->prefilter && g->regex && g->prefilter_len >= 3;
 	if (bad || !valid_id(g->product) || (!bytes && !g->filename_version) ||
 	    (!bytes && (g->prefilter || g->regex))) {
-		snprintf(err, errsz,
-			 "%s: signature %u (%s): needs product (lower case), and prefilter (3 bytes "
-			 "or more) with regex, or filename_version",
-			 name, idx, what);
+		snprintf(
+		    err, errsz,
+		    "%s: signature %u (%s): needs product (lower case), and prefilter (3 bytes "
+		    "or more) with regex, or filename_version",
+		    name, idx, what);
 		return -1;
 	}
 	if (!hints(db, m, "files", g->files, &g->nfiles) ||
 	    !hints(db, m, "sonames", g->sonames, &g->nsonames)) {
 		snprintf(err, errsz, "%s: signature %u (%s): files/sonames: at most %d names", name,
-			 idx, what, IOTA_SIG_MAX_HINTS);
+		         idx, what, IOTA_SIG_MAX_HINTS);
 		return -1;
 	}
 	if (cpe) {
 		const char *colon = strchr(cpe, ':');
 		if (!colon || colon == cpe || !colon[1] || strchr(colon + 1, ':')) {
 			snprintf(err, errsz, "%s: signature %u (%s): cpe is vendor:product", name,
-				 idx, what);
+			         idx, what);
 			return -1;
 		}
 		g->cpe_vendor = keep(db, cpe, (size_t)(colon - cpe));
@@ -226,7 +228,7 @@ static int load_one(iota_sigdb *db, struct fy_node *m, const char *name, unsigne
 		unsigned long b = strtoul(before, &end, 10);
 		if (!end || *end || b > MAX_BEFORE) {
 			snprintf(err, errsz, "%s: signature %u (%s): before is 0..%u", name, idx,
-				 what, MAX_BEFORE);
+			         what, MAX_BEFORE);
 			return -1;
 		}
 		g->before = (unsigned)b;
@@ -254,7 +256,7 @@ static void keep_msg(struct fy_diag *diag, void *user, const char *buf, size_t l
 }
 
 static int load_text(iota_sigdb *db, const char *text, size_t len, const char *name, char *err,
-		     size_t errsz)
+                     size_t errsz)
 {
 	/* the library never prints: libfyaml's messages go to a buffer */
 	struct yaml_msg msg = {.text = ""};
@@ -271,7 +273,7 @@ static int load_text(iota_sigdb *db, const char *text, size_t len, const char *n
 		fy_diag_destroy(diag);
 	if (!doc) {
 		snprintf(err, errsz, "%s: not valid YAML%s%s", name, msg.text[0] ? ": " : "",
-			 msg.text);
+		         msg.text);
 		return -1;
 	}
 	struct fy_node *root = fy_document_root(doc);
@@ -300,7 +302,7 @@ static void free_scratch(void *p)
 }
 
 static pcre2_code *compile_re(const char *src, size_t i, const char *product, char *err,
-			      size_t errsz)
+                              size_t errsz)
 {
 	int code = 0;
 	PCRE2_SIZE at = 0;
@@ -309,14 +311,14 @@ static pcre2_code *compile_re(const char *src, size_t i, const char *product, ch
 		PCRE2_UCHAR msg[160];
 		pcre2_get_error_message(code, msg, sizeof msg);
 		snprintf(err, errsz, "signature %zu (%s): regex at %zu: %s", i + 1, product,
-			 (size_t)at, (const char *)msg);
+		         (size_t)at, (const char *)msg);
 		return NULL;
 	}
 	uint32_t groups = 0;
 	pcre2_pattern_info(re, PCRE2_INFO_CAPTURECOUNT, &groups);
 	if (groups < 1) {
 		snprintf(err, errsz, "signature %zu (%s): the regex captures no version", i + 1,
-			 product);
+		         product);
 		pcre2_code_free(re);
 		return NULL;
 	}
@@ -365,14 +367,15 @@ static int compile(iota_sigdb *db, char *err, size_t errsz)
 			ids[i] = db->hsid[i];
 		}
 		hs_compile_error_t *ce = NULL;
-		if (hs_compile_lit_multi(exprs, flags, ids, lens, nhs, HS_MODE_BLOCK,
-					 NULL, &db->hs, &ce) != HS_SUCCESS) {
-			snprintf(err, errsz, "hyperscan: %s", ce && ce->message ? ce->message : "?");
+		if (hs_compile_lit_multi(exprs, flags, ids, lens, nhs, HS_MODE_BLOCK, NULL, &db->hs,
+		                         &ce) != HS_SUCCESS) {
+			snprintf(err, errsz, "hyperscan: %s",
+			         ce && ce->message ? ce->message : "?");
 			hs_free_compile_error(ce);
 			db->hs = NULL;
 			rc = -1;
 		} else if (hs_alloc_scratch(db->hs, &db->proto) != HS_SUCCESS ||
-			   pthread_key_create(&db->key, free_scratch) != 0) {
+		           pthread_key_create(&db->key, free_scratch) != 0) {
 			snprintf(err, errsz, "hyperscan: cannot allocate scratch");
 			rc = -1;
 		} else {
@@ -386,8 +389,8 @@ static int compile(iota_sigdb *db, char *err, size_t errsz)
 	return rc;
 }
 
-iota_sigdb *iota_sigdb_load(const char *const *texts, const size_t *lens,
-			    const char *const *names, size_t n, char *err, size_t errsz)
+iota_sigdb *iota_sigdb_load(const char *const *texts, const size_t *lens, const char *const *names,
+                            size_t n, char *err, size_t errsz)
 {
 	iota_sigdb *db = iota_calloc(1, sizeof *db);
 	if (!db) {
@@ -527,9 +530,8 @@ static int try_hit(struct scan *sc, unsigned id, uint64_t start)
 		we = sc->len;
 	if (ws >= we)
 		return 0;
-	int rc = pcre2_match(sc->db->re[id], (PCRE2_SPTR)(sc->data + ws), (PCRE2_SIZE)(we - ws),
-			     0, g->before ? 0 : PCRE2_ANCHORED, sc->md,
-			     sc->mc);
+	int rc = pcre2_match(sc->db->re[id], (PCRE2_SPTR)(sc->data + ws), (PCRE2_SIZE)(we - ws), 0,
+	                     g->before ? 0 : PCRE2_ANCHORED, sc->md, sc->mc);
 	if (rc < 1)
 		return 0;
 	PCRE2_SIZE *ov = pcre2_get_ovector_pointer(sc->md);
@@ -571,11 +573,8 @@ static int try_hit(struct scan *sc, unsigned id, uint64_t start)
 		match[i] = ch >= 0x20 && ch < 0x7f ? (char)ch : '.';
 	}
 	match[ml] = '\0';
-	iota_sig_hit hit = {.sig = g,
-			    .index = id,
-			    .offset = ws + ov[0],
-			    .version = version,
-			    .match = match};
+	iota_sig_hit hit = {
+	    .sig = g, .index = id, .offset = ws + ov[0], .version = version, .match = match};
 	if (sc->fn(sc->ctx, &hit)) {
 		sc->stop = 1;
 		return 1;
@@ -584,7 +583,7 @@ static int try_hit(struct scan *sc, unsigned id, uint64_t start)
 }
 
 static int on_hs(unsigned int id, unsigned long long from, unsigned long long to,
-		 unsigned int flags, void *ctx)
+                 unsigned int flags, void *ctx)
 {
 	(void)from;
 	(void)flags;
@@ -607,7 +606,7 @@ static hs_scratch_t *thread_scratch(const iota_sigdb *db)
 }
 
 int iota_sigdb_scan(const iota_sigdb *db, const uint8_t *data, size_t len, iota_sig_fn fn,
-		    void *ctx)
+                    void *ctx)
 {
 	if (!db || db->n == 0 || len == 0)
 		return 0;
@@ -629,8 +628,8 @@ int iota_sigdb_scan(const iota_sigdb *db, const uint8_t *data, size_t len, iota_
 			rc = -1;
 			goto out;
 		}
-		hs_error_t e = hs_scan(db->hs, (const char *)data, (unsigned)len, 0, scratch, on_hs,
-				       &sc);
+		hs_error_t e =
+		    hs_scan(db->hs, (const char *)data, (unsigned)len, 0, scratch, on_hs, &sc);
 		if (e != HS_SUCCESS && e != HS_SCAN_TERMINATED)
 			rc = -1;
 	} else {
@@ -680,10 +679,10 @@ int iota_sigdb_match_name(const iota_sigdb *db, const char *name, iota_sig_fn fn
 		memcpy(version, name + ov[2], vl);
 		version[vl] = '\0';
 		iota_sig_hit hit = {.sig = &db->sigs[i],
-				    .index = i,
-				    .offset = UINT64_MAX,
-				    .version = version,
-				    .match = name};
+		                    .index = i,
+		                    .offset = UINT64_MAX,
+		                    .version = version,
+		                    .match = name};
 		if (fn(ctx, &hit))
 			break;
 	}
@@ -727,7 +726,7 @@ static void purl_escape(char *out, size_t cap, const char *s)
 }
 
 void iota_sig_ids(const iota_sig *sig, const char *version, char *cpe, size_t cpecap, char *purl,
-		  size_t purlcap)
+                  size_t purlcap)
 {
 	char v[2 * MAX_VERSION + 8];
 	if (cpecap)
@@ -737,7 +736,7 @@ void iota_sig_ids(const iota_sig *sig, const char *version, char *cpe, size_t cp
 		if (!version || !*version)
 			snprintf(v, sizeof v, "*");
 		snprintf(cpe, cpecap, "cpe:2.3:%c:%s:%s:%s:*:*:*:*:*:*:*", sig->cpe_part,
-			 sig->cpe_vendor, sig->cpe_product, v);
+		         sig->cpe_vendor, sig->cpe_product, v);
 	}
 	if (purlcap) {
 		char pv[3 * MAX_VERSION + 8];

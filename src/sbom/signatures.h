@@ -32,15 +32,15 @@ typedef struct iota_sig {
 	const char *purl_type;   /* "generic" unless said otherwise */
 	const char *prefilter;   /* literal, may hold NUL bytes */
 	size_t prefilter_len;
-	const char *regex;       /* PCRE2 source */
-	unsigned before;         /* bytes before the prefilter the regex may start at */
+	const char *regex;            /* PCRE2 source */
+	unsigned before;              /* bytes before the prefilter the regex may start at */
 	const char *filename_version; /* PCRE2 on the base name capturing the version, or NULL */
 	/* a literal a real copy also holds (a library's own string that a
 	 * program merely compiled against its headers lacks); NULL = none */
 	const char *confirm;
 	size_t confirm_len;
-	bool is_only;            /* "contains: false": credit only the files that are the
-				  * product (its version string also shows in plug-ins) */
+	bool is_only; /* "contains: false": credit only the files that are the
+	               * product (its version string also shows in plug-ins) */
 	/* file names (fnmatch patterns on the base name) and soname prefixes of
 	 * the files that ARE the product; a binary that DT_NEEDs one of the
 	 * sonames only uses the product */
@@ -66,8 +66,8 @@ typedef int (*iota_sig_fn)(void *ctx, const iota_sig_hit *hit);
 /* Loads and compiles the signatures of the YAML documents texts[0..n)
  * (names[i] names texts[i] in messages). NULL on error, with a message in
  * err ("crypto.yaml: signature 3 (openssl): regex: ..."). */
-iota_sigdb *iota_sigdb_load(const char *const *texts, const size_t *lens,
-			    const char *const *names, size_t n, char *err, size_t errsz);
+iota_sigdb *iota_sigdb_load(const char *const *texts, const size_t *lens, const char *const *names,
+                            size_t n, char *err, size_t errsz);
 
 /* The built-in set from data/signatures/ (compiled once per process, on
  * first use; thread-safe). NULL if it does not load (err says why). */
@@ -84,7 +84,7 @@ const iota_sig *iota_sigdb_find(const iota_sigdb *db, const char *product);
  * expression; fn gets each distinct (signature, version). Returns 0, 1 if
  * hits were dropped because a bound was reached, -1 on error. */
 int iota_sigdb_scan(const iota_sigdb *db, const uint8_t *data, size_t len, iota_sig_fn fn,
-		    void *ctx);
+                    void *ctx);
 
 /* The signatures with a filename_version whose expression matches the base
  * name: fn gets each (match = the name, offset = UINT64_MAX). */
@@ -96,7 +96,7 @@ extern const char *const iota_sig_files[];
 /* Writes the CPE 2.3 name and purl of sig at version into cpe/purl (empty
  * when the signature has none). Characters CPE 2.3 reserves are escaped. */
 void iota_sig_ids(const iota_sig *sig, const char *version, char *cpe, size_t cpecap, char *purl,
-		  size_t purlcap);
+                  size_t purlcap);
 
 /* busybox: the compiled-in applet list (applet_names[], the NUL-separated
  * sorted names, "[" "[[" "acpid" ...) found in data: writes them comma-

@@ -28,31 +28,41 @@ struct snippet {
 
 static const struct snippet snippets[] = {
     {"mosquitto 2.0.11 arm64 usr/sbin/mosquitto",
-     BYTES("mapping.\0\0\0\0\0\0\0\0" "2.0.11\0\0mosquitto version %s\n\n\0\0mosqui"), "mosquitto",
-     "2.0.11", 15},
+     BYTES("mapping.\0\0\0\0\0\0\0\0"
+           "2.0.11\0\0mosquitto version %s\n\n\0\0mosqui"),
+     "mosquitto", "2.0.11", 15},
     {"libsqlite3-0 3.40.1 armhf libsqlite3.so.0.8.6",
-     BYTES("\x08\0\0\0\0\0\0\0" "3.40.1\0\0failed memory resize %u to %u bytes\0fail"), "sqlite",
-     "3.40.1", 7},
+     BYTES("\x08\0\0\0\0\0\0\0"
+           "3.40.1\0\0failed memory resize %u to %u bytes\0fail"),
+     "sqlite", "3.40.1", 7},
     {"libssl3 3.0.20 armhf libcrypto.so.3",
-     BYTES("\x80\x03\x80\x03\x80\x03@\0OpenSSL 3.0.20 7 Apr 2026\0\0\0" "3.0.20\0\0not avai"),
+     BYTES("\x80\x03\x80\x03\x80\x03@\0OpenSSL 3.0.20 7 Apr 2026\0\0\0"
+           "3.0.20\0\0not avai"),
      "openssl", "3.0.20", 8},
     {"zlib1g 1.2.13 mipsel libz.so.1.2.13",
      BYTES("\x8d\xef\x02- deflate 1.2.13 Copyright 1995-2022 Jean-loup Gailly and Mark Adler "
-	   "\0\0\0"),
+           "\0\0\0"),
      "zlib", "1.2.13", 4},
     {"hostapd 2.10 mipsel usr/sbin/hostapd",
-     BYTES("tion\0\0\0\0" "2.10\0\0\0\0hostapd v%s\nUser space daem"), "hostapd", "2.10", 7},
+     BYTES("tion\0\0\0\0"
+           "2.10\0\0\0\0hostapd v%s\nUser space daem"),
+     "hostapd", "2.10", 7},
     {"musl 1.2.3 armhf lib/arm-linux-musleabihf/libc.so",
-     BYTES("/proc/self/fd/\0\0" "1.2.3\0\0\0Dynamic linker failed to allocate memory for error "
-	   "message"),
+     BYTES("/proc/self/fd/\0\0"
+           "1.2.3\0\0\0Dynamic linker failed to allocate memory for error "
+           "message"),
      "musl", "1.2.3", 15},
     {"libc6 2.36 armhf libc.so.6",
      BYTES("s\n\n\0GNU C Library (Debian GLIBC 2.36-9+deb12u14) stable release version "
-	   "2.36.\nCopyright (C) 2022 "),
+           "2.36.\nCopyright (C) 2022 "),
      "glibc", "2.36", 4},
     {"libevent-2.1-7 2.1.12-stable mipsel libevent-2.1.so.7.0.1",
-     BYTES("zing\0\0\0\0" "2.1.12-stable\0\0\0EV_READ \0\0\0\0"), "libevent", "2.1.12", 7},
-    {"iptables 1.8.9 mipsel xtables-legacy-multi", BYTES("N %s\n\0\0" "1.8.9 (legacy)\0\0app"),
+     BYTES("zing\0\0\0\0"
+           "2.1.12-stable\0\0\0EV_READ \0\0\0\0"),
+     "libevent", "2.1.12", 7},
+    {"iptables 1.8.9 mipsel xtables-legacy-multi",
+     BYTES("N %s\n\0\0"
+           "1.8.9 (legacy)\0\0app"),
      "iptables", "1.8.9", 6},
     {"dropbear-bin 2022.83 armhf usr/sbin/dropbear", BYTES("\0SSH-2.0-dropbear_2022.83\0\0"),
      "dropbear", "2022.83", 9},
@@ -64,8 +74,9 @@ static const struct snippet snippets[] = {
      BYTES("]\xabr\xdeU\xa8\xd1?libjpeg-turbo version 2.1.5 (build 20230203)\0"), "libjpeg-turbo",
      "2.1.5", 8},
     {"libbz2-1.0 1.0.8 mipsel libbz2.so.1.0",
-     BYTES("r\0\0\0" "1.0.8, 13-Jul-2019\0\0\n\nbzip2/libbzip2: internal error number"), "bzip2",
-     "1.0.8", 3},
+     BYTES("r\0\0\0"
+           "1.0.8, 13-Jul-2019\0\0\n\nbzip2/libbzip2: internal error number"),
+     "bzip2", "1.0.8", 3},
     {"lighttpd 1.4.69 armhf usr/sbin/lighttpd",
      BYTES("%s\0\0lighttpd/1.4.69 (ssl) - a light and fast webserver\n\0"), "lighttpd", "1.4.69",
      4},
@@ -101,8 +112,8 @@ static void test_real_snippets(void **state)
 		assert_int_equal(iota_sigdb_scan(db, t->bytes, t->len, collect, &g), 0);
 		if (g.n != 1 || strcmp(g.product, t->product) || strcmp(g.version, t->version) ||
 		    g.offset != t->offset)
-			fail_msg("%s: got %u hits, first %s %s at %llu (%s)", t->from, g.n, g.product,
-				 g.version, (unsigned long long)g.offset, g.match);
+			fail_msg("%s: got %u hits, first %s %s at %llu (%s)", t->from, g.n,
+			         g.product, g.version, (unsigned long long)g.offset, g.match);
 		assert_non_null(strstr(g.match, t->version));
 		/* one byte less at the end of the version: no longer that release */
 	}
@@ -141,7 +152,7 @@ static void test_distinct(void **state)
 	(void)state;
 	const iota_sigdb *db = iota_sigdb_builtin(NULL, 0);
 	static const char two[] = "\0BusyBox v1.35.0 (x)\0syslogd started: BusyBox v1.35.0\0"
-				  "BusyBox v1.36.1 (y)\0";
+	                          "BusyBox v1.36.1 (y)\0";
 	struct got g = {0};
 	iota_sigdb_scan(db, (const uint8_t *)two, sizeof two - 1, collect, &g);
 	assert_int_equal(g.n, 2);
@@ -174,7 +185,8 @@ static void test_products_known(void **state)
 			const char *eol = strchr(row + 1, '\n');
 			const char *at = strstr(row, pair);
 			if (!at || (eol && at > eol))
-				fail_msg("%s: cpe %s is not in its products.tsv line", g->product, pair);
+				fail_msg("%s: cpe %s is not in its products.tsv line", g->product,
+				         pair);
 		}
 	}
 	if (distinct < 150)
@@ -191,7 +203,8 @@ static void test_load_errors(void **state)
 	    {"- product: X\n  prefilter: \"abc\"\n  regex: '(1)'\n", "needs product"},
 	    {"- product: x\n  prefilter: \"abc\"\n  regex: 'abc'\n", "captures no version"},
 	    {"- product: x\n  prefilter: \"abc\"\n  regex: '(abc'\n", "regex at"},
-	    {"- product: x\n  prefilter: \"abc\"\n  regex: '(a)'\n  cpe: nocolon\n", "vendor:product"},
+	    {"- product: x\n  prefilter: \"abc\"\n  regex: '(a)'\n  cpe: nocolon\n",
+	     "vendor:product"},
 	    {"- product: x\n  prefilter: \"abc\"\n  regex: '(a)'\n  before: 9999\n", "before"},
 	    {"product: x\n", "list of signatures"},
 	    {"- [unclosed\n", "not valid YAML"},
@@ -204,12 +217,12 @@ static void test_load_errors(void **state)
 		iota_sigdb *db = iota_sigdb_load(texts, lens, names, 1, err, sizeof err);
 		if (db || !strstr(err, bad[i].want))
 			fail_msg("case %zu: db %p, err '%s', wanted '%s'", i, (void *)db, err,
-				 bad[i].want);
+			         bad[i].want);
 	}
 	/* a good one, NUL in the prefilter, hits with the memmem fallback too */
 	static const char ok[] = "- product: demo\n  prefilter: \"\\0demo-\"\n"
-				 "  regex: '\\x00demo-(\\d+\\.\\d+)\\x00'\n"
-				 "  cpe: demo_project:demo\n  purl: github\n";
+	                         "  regex: '\\x00demo-(\\d+\\.\\d+)\\x00'\n"
+	                         "  cpe: demo_project:demo\n  purl: github\n";
 	const char *texts[] = {ok};
 	size_t lens[] = {sizeof ok - 1};
 	const char *names[] = {"ok.yaml"};
@@ -218,7 +231,8 @@ static void test_load_errors(void **state)
 	assert_non_null(db);
 	static const char data[] = "xx\0demo-4.2\0yy";
 	struct got g = {0};
-	assert_int_equal(iota_sigdb_scan(db, (const uint8_t *)data, sizeof data - 1, collect, &g), 0);
+	assert_int_equal(iota_sigdb_scan(db, (const uint8_t *)data, sizeof data - 1, collect, &g),
+	                 0);
 	assert_int_equal(g.n, 1);
 	assert_string_equal(g.version, "4.2");
 	assert_string_equal(g.match, "demo-4.2");
@@ -238,12 +252,15 @@ static void test_ids(void **state)
 	iota_sig_ids(iota_sigdb_find(db, "openssh"), "9.2p1", cpe, sizeof cpe, purl, sizeof purl);
 	assert_string_equal(cpe, "cpe:2.3:a:openbsd:openssh:9.2p1:*:*:*:*:*:*:*");
 	assert_string_equal(purl, "pkg:generic/openssh@9.2p1");
-	iota_sig_ids(iota_sigdb_find(db, "dropbear"), "2022.83", cpe, sizeof cpe, purl, sizeof purl);
-	assert_string_equal(cpe, "cpe:2.3:a:dropbear_ssh_project:dropbear_ssh:2022.83:*:*:*:*:*:*:*");
+	iota_sig_ids(iota_sigdb_find(db, "dropbear"), "2022.83", cpe, sizeof cpe, purl,
+	             sizeof purl);
+	assert_string_equal(cpe,
+	                    "cpe:2.3:a:dropbear_ssh_project:dropbear_ssh:2022.83:*:*:*:*:*:*:*");
 	/* CPE 2.3 quotes what it reserves; purl percent-encodes */
 	iota_sig_ids(iota_sigdb_find(db, "linux"), "6.1.0+x", cpe, sizeof cpe, purl, sizeof purl);
 	assert_string_equal(cpe, "cpe:2.3:o:linux:linux_kernel:6.1.0\\+x:*:*:*:*:*:*:*");
-	iota_sig_ids(iota_sigdb_find(db, "isc-dhcp"), "4.4.3 P1", cpe, sizeof cpe, purl, sizeof purl);
+	iota_sig_ids(iota_sigdb_find(db, "isc-dhcp"), "4.4.3 P1", cpe, sizeof cpe, purl,
+	             sizeof purl);
 	assert_string_equal(purl, "pkg:generic/isc-dhcp@4.4.3%20P1");
 }
 
@@ -252,17 +269,17 @@ static void test_applets(void **state)
 {
 	(void)state;
 	static const char table[] = "junk\x01\x02\0[\0[[\0acpid\0adjtimex\0ar\0arch\0arp\0arping\0"
-				    "ascii\0ash\0awk\0base64\0basename\0\0\x05\x06";
+	                            "ascii\0ash\0awk\0base64\0basename\0\0\x05\x06";
 	char out[512];
 	size_t n = iota_busybox_applets((const uint8_t *)table, sizeof table - 1, out, sizeof out);
 	assert_int_equal(n, 13);
 	assert_string_equal(out, "[,[[,acpid,adjtimex,ar,arch,arp,arping,ascii,ash,awk,base64,"
-				 "basename");
+	                         "basename");
 	/* not sorted: not the table */
 	static const char unsorted[] = "\0zz\0yy\0xx\0ww\0vv\0uu\0tt\0ss\0rr\0";
-	assert_int_equal(iota_busybox_applets((const uint8_t *)unsorted, sizeof unsorted - 1, out,
-					      sizeof out),
-			 0);
+	assert_int_equal(
+	    iota_busybox_applets((const uint8_t *)unsorted, sizeof unsorted - 1, out, sizeof out),
+	    0);
 }
 
 static const iota_component *component(iota_scan *s, const char *name, const char *rel)
@@ -279,8 +296,9 @@ static const iota_component *component(iota_scan *s, const char *name, const cha
 static void test_damaged_elf(void **state)
 {
 	(void)state;
-	static const char cut[] = "\x7f" "ELF\x01\x01\x01\0\0\0\0\0\0\0\0\0\x02\0\x28\0\x01\0\0\0"
-				  "\0\0\0\0\0\0\0\0\0\0\0\0SSH-2.0-dropbear_2022.83\0\0\0\0";
+	static const char cut[] = "\x7f"
+	                          "ELF\x01\x01\x01\0\0\0\0\0\0\0\0\0\x02\0\x28\0\x01\0\0\0"
+	                          "\0\0\0\0\0\0\0\0\0\0\0\0SSH-2.0-dropbear_2022.83\0\0\0\0";
 	rootfs();
 	put_bytes("usr/sbin/dropbear", cut, sizeof cut - 1);
 	put_bytes("usr/lib/firmware/blob.bin", cut, sizeof cut - 1);
@@ -304,7 +322,8 @@ static void test_damaged_elf(void **state)
 static void test_filename_version(void **state)
 {
 	(void)state;
-	static const char elf[] = "\x7f" "ELF\x01\x01\x01\0\0\0\0\0\0\0\0\0\x03\0\x08\0";
+	static const char elf[] = "\x7f"
+	                          "ELF\x01\x01\x01\0\0\0\0\0\0\0\0\0\x03\0\x08\0";
 	rootfs();
 	put_bytes("lib/libuClibc-1.0.42.so", elf, sizeof elf - 1);
 	put_bytes("lib/libuClibc-x.so", elf, sizeof elf - 1);
@@ -324,11 +343,14 @@ static void test_vermagic(void **state)
 {
 	(void)state;
 	/* .modinfo of a Debian bookworm armmp module (key=value, NUL-separated) */
-	static const char modinfo[] = "\x7f" "ELF\x01\x01\x01\0\0\0\0\0\0\0\0\0\x01\0\x28\0"
-				      "license=GPL\0depends=\0retpoline=Y\0intree=Y\0name=crc_itu_t\0"
-				      "vermagic=6.1.0-50-armmp SMP mod_unload modversions ARMv7 p2v8 \0";
+	static const char modinfo[] =
+	    "\x7f"
+	    "ELF\x01\x01\x01\0\0\0\0\0\0\0\0\0\x01\0\x28\0"
+	    "license=GPL\0depends=\0retpoline=Y\0intree=Y\0name=crc_itu_t\0"
+	    "vermagic=6.1.0-50-armmp SMP mod_unload modversions ARMv7 p2v8 \0";
 	rootfs();
-	put_bytes("lib/modules/6.1.0-50-armmp/kernel/lib/crc-itu-t.ko", modinfo, sizeof modinfo - 1);
+	put_bytes("lib/modules/6.1.0-50-armmp/kernel/lib/crc-itu-t.ko", modinfo,
+	          sizeof modinfo - 1);
 	put_bytes("lib/modules/6.1.0-50-armmp/kernel/lib/crc7.ko", modinfo, sizeof modinfo - 1);
 	iota_scan *s = scan();
 	const iota_component *c = component(s, "linux", "lib/modules/6.1.0-50-armmp");

@@ -9,6 +9,7 @@
 #   util_reader   the bounds-checked reader and dynbuf (fuzz_reader.c)
 #   vulndb        the vulnerability importers and matcher (fuzz_vulndb.c)
 #   assess        the assessment's evidence, tailoring and policy files (fuzz_assess.c)
+#   signatures    the binary-signature engine (fuzz_signatures.c)
 #   <unpacker>    one per src/unpack/unpack_<name>.c (fuzz_unpacker.c built
 #                 with -DFUZZ_UNPACKER="<name>"), except the directory walker
 # Corpus of target T: fuzz/corpus/T/ (seeds and every input that crashed).
@@ -16,7 +17,7 @@
 include_guard(GLOBAL)
 
 set(IOTA_FUZZ_DIR ${CMAKE_SOURCE_DIR}/fuzz)
-set(IOTA_FUZZ_TARGETS scan util_path util_reader vulndb assess)
+set(IOTA_FUZZ_TARGETS scan util_path util_reader vulndb assess signatures)
 foreach(_src ${IOTA_UNPACK_SOURCES})
   get_filename_component(_n ${_src} NAME_WE)
   string(REGEX REPLACE "^unpack_" "" _n ${_n})
@@ -42,6 +43,8 @@ function(iota_fuzz_target_setup exe name)
     target_sources(${exe} PRIVATE ${IOTA_FUZZ_DIR}/fuzz_vulndb.c)
   elseif(name STREQUAL "assess")
     target_sources(${exe} PRIVATE ${IOTA_FUZZ_DIR}/fuzz_assess.c)
+  elseif(name STREQUAL "signatures")
+    target_sources(${exe} PRIVATE ${IOTA_FUZZ_DIR}/fuzz_signatures.c)
   else()
     target_sources(${exe} PRIVATE ${IOTA_FUZZ_DIR}/fuzz_unpacker.c)
     target_compile_definitions(${exe} PRIVATE FUZZ_UNPACKER="${name}")

@@ -57,6 +57,27 @@ iota_component *iota_component_add(iota_scan *s, const char *name, const char *v
 	return c;
 }
 
+iota_component *iota_component_add_evidence(iota_scan *s, iota_component *c, iota_node *node,
+					    iota_evidence_method method, const char *match,
+					    uint64_t offset)
+{
+	iota_evidence *ev = iota_arena_alloc(s->arena, sizeof *ev);
+	if (!ev)
+		return NULL;
+	ev->node = node;
+	ev->method = method;
+	ev->match = match ? iota_arena_strdup(s->arena, match) : NULL;
+	ev->offset = offset;
+	ev->next = NULL;
+	pthread_mutex_lock(&s->find_lock);
+	iota_evidence **pp = &c->evidence;
+	while (*pp)
+		pp = &(*pp)->next;
+	*pp = ev;
+	pthread_mutex_unlock(&s->find_lock);
+	return c;
+}
+
 void iota_component_set_ids(iota_scan *s, iota_component *c, const char *vendor, const char *purl,
 			    const char *cpe)
 {

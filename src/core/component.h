@@ -72,6 +72,13 @@ iota_component *iota_component_add(iota_scan *s, const char *name, const char *v
 				   iota_node *node, iota_relation rel, iota_evidence_method method,
 				   const char *match, uint64_t offset);
 
+/* Adds one more evidence item to c, seen in node (which may differ from
+ * c->node: a kernel module's vermagic speaks for the kernel). Returns c, NULL
+ * when out of memory. */
+iota_component *iota_component_add_evidence(iota_scan *s, iota_component *c, iota_node *node,
+					    iota_evidence_method method, const char *match,
+					    uint64_t offset);
+
 /* Sets identifiers (copied). */
 void iota_component_set_ids(iota_scan *s, iota_component *c, const char *vendor, const char *purl,
 			    const char *cpe);

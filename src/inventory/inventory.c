@@ -1267,7 +1267,13 @@ iota_rc iota_inventory_diff(iota_inventory *inv, const char *a, const char *b,
 	size_t cap = 0;
 	int bad = 0;
 	inv_rows ca = {0}, cb = {0}, xa = {0}, xb = {0}, va = {0}, vb = {0};
-	const char *csql = "SELECT DISTINCT name, version FROM components WHERE image_id = ?";
+	/* a package-database entry and the binary it installs may both name a
+	 * product (busybox the package, busybox the program's signature): they
+	 * are compared apart, the binary's as "NAME (binary)" */
+	const char *csql =
+	    "SELECT DISTINCT CASE WHEN purl IS NULL OR purl LIKE 'pkg:deb/%' OR purl LIKE 'pkg:apk/%' OR "
+	    "purl LIKE 'pkg:opkg/%' OR purl LIKE 'pkg:openwrt/%' OR purl LIKE 'pkg:rpm/%' "
+	    "THEN name ELSE name || ' (binary)' END, version FROM components WHERE image_id = ?";
 	const char *fsql = "SELECT DISTINCT check_id, origin, severity, message FROM findings "
 	                   "WHERE image_id = ?";
 	const char *vsql =

@@ -107,7 +107,11 @@ def valid(v, doc, what):
 
 
 def comp(doc, name):
-    return next((c for c in doc["components"] if c["name"] == name), None)
+    """The package-database component of that name (binary signatures may
+    name the same product: busybox)."""
+    cs = [c for c in doc["components"] if c["name"] == name]
+    cs.sort(key=lambda c: not (c.get("purl") or "").startswith(("pkg:deb", "pkg:apk", "pkg:opkg")))
+    return cs[0] if cs else None
 
 
 def vuln(c, cve):

@@ -41,31 +41,16 @@
 #include "core/component.h"
 #include "iotaudit/vulndb.h"
 #include "report/report.h"
+#include "report/report_common.h"
 #include "util/alloc.h"
 #include "util/version.h"
 #include "vuln/scan_match.h"
 #include "vuln/vuln_db.h"
 
+/* A JSON string of image text; bytes that are not UTF-8 escaped as \xNN. */
 static json_t *jstr(const char *s)
 {
-	json_t *j = json_string(s ? s : "");
-	if (j)
-		return j;
-	/* bytes that are not UTF-8: keep ASCII, escape the rest */
-	size_t n = strlen(s);
-	char *t = iota_malloc(n * 4 + 1);
-	if (!t)
-		return json_string("");
-	size_t o = 0;
-	for (const unsigned char *p = (const unsigned char *)s; *p; p++) {
-		if (*p < 0x80)
-			t[o++] = (char)*p;
-		else
-			o += (size_t)snprintf(t + o, 5, "\\x%02x", *p);
-	}
-	t[o] = '\0';
-	j = json_string(t);
-	iota_free(t);
+	json_t *j = iota_report_jstr(s);
 	return j ? j : json_string("");
 }
 

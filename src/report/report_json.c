@@ -11,29 +11,14 @@
 #include "core/unpacker.h"
 #include "iotaudit/vulndb.h"
 #include "report/report.h"
+#include "report/report_common.h"
 #include "util/alloc.h"
 #include "vuln/scan_match.h"
 
+/* A JSON string of image text; bytes that are not UTF-8 escaped as \xNN. */
 static json_t *jstr(const char *s)
 {
-	/* names from images are bytes, not always UTF-8: escape what is not */
-	json_t *j = json_string(s);
-	if (j)
-		return j;
-	size_t n = strlen(s);
-	char *t = iota_malloc(n * 4 + 1);
-	if (!t)
-		return json_string("");
-	size_t o = 0;
-	for (const unsigned char *p = (const unsigned char *)s; *p; p++) {
-		if (*p < 0x80)
-			t[o++] = (char)*p;
-		else
-			o += (size_t)snprintf(t + o, 5, "\\x%02x", *p);
-	}
-	t[o] = '\0';
-	j = json_string(t);
-	iota_free(t);
+	json_t *j = iota_report_jstr(s);
 	return j ? j : json_string("");
 }
 

@@ -168,24 +168,6 @@ static int order(const void *a, const void *b)
 	return iota_version_cmp(x->cve, y->cve);
 }
 
-static void match_release(iota_vuln_match *m)
-{
-	char *f[] = {m->cve,           m->status_text,    m->confidence,   m->nvd_status,
-	             m->published,     m->description,    m->cvss3_vector, m->cvss3_severity,
-	             m->cvss4_vector,  m->cvss4_severity, m->kev_added,    m->kev_due,
-	             m->kev_ransomware};
-	for (size_t k = 0; k < sizeof f / sizeof f[0]; k++)
-		iota_free(f[k]);
-	for (size_t k = 0; k < m->nevidence; k++) {
-		iota_free(m->evidence[k].source);
-		iota_free(m->evidence[k].range);
-		iota_free(m->evidence[k].condition);
-		iota_free(m->evidence[k].note);
-	}
-	iota_free(m->evidence);
-	memset(m, 0, sizeof *m);
-}
-
 /* Says in the status text that an upstream verdict concerns a distribution
  * build whose backported fixes were not assessed. */
 static int note_upstream(iota_vuln_match *m, const char *upstream)
@@ -267,7 +249,7 @@ iota_rc iota_match_component(iota_vulndb *db, const iota_match_input *in, iota_v
 		if (k < up->count) {
 			if (up->matches[k].status == IOTA_VULN_UNKNOWN)
 				up->unknown--;
-			match_release(&up->matches[k]);
+			iota_vuln_match_release(&up->matches[k]);
 		} else {
 			k = up->count++;
 		}

@@ -49,6 +49,9 @@ iota_rc iota_match_component(iota_vulndb *db, const iota_match_input *in, iota_v
  * string (iota_free) or NULL. */
 char *iota_match_db_summary(iota_vulndb *db);
 
+/* Frees the strings and evidence of one match and zeroes it (vuln_match.c). */
+void iota_vuln_match_release(iota_vuln_match *m);
+
 /* Works out, once per scan and without a database, what the SBOM writers
  * and the matcher share: each component's exposure, the package owning
  * each ELF file (attribute "sbom.package" = "NAME VERSION" from dpkg/opkg

@@ -1717,3 +1717,8 @@ out:
 	ident_free(&id);
 	return rc;
 }
+
+void iota_vuln_match_release(iota_vuln_match *m)
+{
+	match_free(m);
+}

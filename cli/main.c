@@ -57,6 +57,8 @@ const char cli_scan_options_help[] =
 	"  -j, --jobs N           worker threads (default: one per CPU)\n"
 	"      --live             the directory is a running system's / (skip /proc, /sys, /dev, /run)\n"
 	"      --no-carve         look for containers at offset 0 of files only\n"
+	"      --no-analyze       unpack, hash and list only: no analyzers, so no findings about the\n"
+	"                         files (unpacking problems are still reported)\n"
 	"      --max-depth N      nesting of containers (default 16)\n"
 	"      --max-bytes SIZE   bytes produced by unpacking in all (default 16G)\n"
 	"      --max-ratio N      unpacked / input bytes (default 200)\n"
@@ -106,6 +108,10 @@ int cli_scan_option(int argc, char **argv, int *i, iota_options *opt)
 	}
 	if (strcmp(a, "--no-carve") == 0) {
 		opt->carve = 0;
+		return 1;
+	}
+	if (strcmp(a, "--no-analyze") == 0) {
+		opt->analyze = 0;
 		return 1;
 	}
 	for (size_t k = 0; k < sizeof numeric / sizeof numeric[0]; k++) {

@@ -48,6 +48,7 @@ typedef struct iota_options {
 	unsigned threads;      /* 0 = one per online CPU */
 	int live_root;         /* scanning a running system's /: skip /proc, /sys, /dev, /run */
 	int carve;             /* look for containers at any offset of blobs (default on) */
+	int analyze;           /* run the analyzers (default on); off: unpack, hash and list only */
 	/* Called now and then from worker threads (never two at once) with the
 	 * files visited and their bytes so far; NULL = none. */
 	void (*progress)(void *ctx, uint64_t files, uint64_t bytes);

@@ -37,6 +37,7 @@ void iota_options_init(iota_options *opt)
 	opt->limits.max_file_size = IOTA_DEFAULT_MAX_FILE_SIZE;
 	opt->limits.max_seconds = IOTA_DEFAULT_MAX_SECONDS;
 	opt->carve = 1;
+	opt->analyze = 1;
 }
 
 const char *iota_version(void)
@@ -371,7 +372,8 @@ void iota_visit_file(iota_scan *s, iota_node *n)
 		if (s->out_dir && n->parent)
 			iota_extract_file(s, n, b);
 		iota_unpack_blob(s, n, b);
-		iota_analyze_file(s, n, b);
+		if (s->opt.analyze)
+			iota_analyze_file(s, n, b);
 		report_progress(s, b->len);
 		iota_blob_unref(b);
 	}
@@ -578,7 +580,7 @@ static iota_rc finish(iota_scan *s)
 	iota_pool_wait(s->pool);
 	if (s->root)
 		iota_vfs_sort(s->root); /* whole-tree analyzers see a stable order */
-	if (!atomic_load(&s->fatal))
+	if (!atomic_load(&s->fatal) && s->opt.analyze)
 		iota_analyze_tree(s);
 	if (!s->carver && s->opt.carve)
 		iota_finding_add(s, "unpack.carve-off", IOTA_SEV_INFO, NULL, UINT64_MAX,

@@ -656,6 +656,23 @@ def suite_cli(R):
             probs.append("limits not applied: %s" % lim)
     R.check("cli scan limit options", probs)
 
+    # --no-analyze: the same tree, hashed, and no analyzer's findings
+    full = R.run(["scan", small, "--format", "json"])
+    bare = R.run(["scan", "--no-analyze", small, "--format", "json"])
+    probs = R.sane(full) + R.sane(bare)
+    if not probs:
+        def tree(rep):
+            return sorted((f.get("path"), f.get("sha256")) for f in rep["files"])
+        if tree(full.json()) != tree(bare.json()):
+            probs.append("--no-analyze changed the file list or hashes")
+        other = [f["check"] for f in bare.json()["findings"]
+                 if not f["check"].startswith(("unpack.", "extract."))]
+        if other:
+            probs.append("--no-analyze still reports %s" % sorted(set(other)))
+        if not [f for f in full.json()["findings"] if not f["check"].startswith("unpack.")]:
+            probs.append("the analyzed scan has no findings to compare with")
+    R.check("cli scan --no-analyze", probs)
+
     r = R.run(["scan", os.path.join(d, "in"), "--format", "json"])
     probs = R.sane(r)
     if not probs and r.json()["input"]["type"] != "directory":

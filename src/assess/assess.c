@@ -568,6 +568,10 @@ static int today_string(const char *given, char out[11])
 
 iota_rc iota_scan_assess(iota_scan *s, const iota_assess_options *o)
 {
+	/* without analyzers every check would "pass" on findings never looked for */
+	if (!s->opt.analyze)
+		return iota_scan_fail(s, IOTA_FATAL,
+		                      "the assessment needs the analyzers: drop --no-analyze");
 	char err[512];
 	iota_assess_options def;
 	if (!o) {

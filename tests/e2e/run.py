@@ -671,6 +671,9 @@ def suite_cli(R):
             probs.append("--no-analyze still reports %s" % sorted(set(other)))
         if not [f for f in full.json()["findings"] if not f["check"].startswith("unpack.")]:
             probs.append("the analyzed scan has no findings to compare with")
+    r = R.run(["scan", "--no-analyze", "--profile", "consumer", small])
+    if r.rc != 3 or "drop --no-analyze" not in r.err:
+        probs.append("--no-analyze with an assessment: exit %d, %r" % (r.rc, r.err))
     R.check("cli scan --no-analyze", probs)
 
     r = R.run(["scan", os.path.join(d, "in"), "--format", "json"])

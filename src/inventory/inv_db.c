@@ -84,7 +84,8 @@ int inv_db_open(inv_db **out, const char *url, char *err, size_t errcap)
 		if (sqlite3_exec(db->lite,
 		                 "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; "
 		                 "PRAGMA foreign_keys=ON; PRAGMA cache_size=-65536; "
-		                 "PRAGMA wal_autocheckpoint=8192",
+		                 "PRAGMA temp_store=MEMORY; PRAGMA mmap_size=1073741824; "
+		                 "PRAGMA wal_autocheckpoint=32768",
 		                 NULL, NULL, NULL) != SQLITE_OK) {
 			snprintf(err, errcap, "%s: %s", url, sqlite3_errmsg(db->lite));
 			inv_db_close(db);

@@ -27,7 +27,7 @@ typedef struct iota_inventory iota_inventory;
 struct iota_vulndb;
 
 /* The schema version this library writes. */
-#define IOTA_INVENTORY_SCHEMA 1
+#define IOTA_INVENTORY_SCHEMA 2
 
 /* Writes the default inventory path: $XDG_DATA_HOME/iotaudit/inventory.db,
  * else $HOME/.local/share/iotaudit/inventory.db. 0, or -1. */

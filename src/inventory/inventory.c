@@ -2,7 +2,7 @@
  * The fleet inventory: schema and migrations, adding images, matching
  * their components, and the queries (include/iotaudit/inventory.h).
  *
- * Schema (migration 1; both backends, see schema_v1 below):
+ * Schema (migrations 1 and 2; both backends, see schema_v1 below):
  *   images         one row per image, key sha256
  *   image_tags     (image, tag)
  *   components     (image, name, version, purl, cpe, relation, origin)
@@ -382,7 +382,14 @@ static const char schema_v1[] =
     "CREATE INDEX matches_cve ON matches(cve);"
     "CREATE INDEX matches_kev ON matches(kev);";
 
-static const char *const migrations[] = {schema_v1};
+/* Migration 2: the component-key index covers image_id, so that a CVE's
+ * images are read from the index alone instead of one random row of the
+ * components table per image (8,750 of them for a CVE in 7/8 of a fleet). */
+static const char schema_v2[] =
+    "CREATE INDEX components_key_image ON components(name, version, cpe, image_id);"
+    "DROP INDEX components_key;";
+
+static const char *const migrations[] = {schema_v1, schema_v2};
 #define NMIGRATIONS (sizeof migrations / sizeof migrations[0])
 
 static char *dialect_sql(enum inv_dialect d, const char *sql)

@@ -922,7 +922,7 @@ static void parse_rpcd(struct ctx *c, const iota_blob *b)
 			if (!uci_token(l.p, l.len, &i, val, sizeof val))
 				val[0] = '\0';
 			if (strcmp(name, "username") == 0) {
-				snprintf(lg.user, sizeof lg.user, "%s", val);
+				snprintf(lg.user, sizeof lg.user, "%.*s", (int)sizeof lg.user - 1, val);
 			} else if (strcmp(name, "password") == 0) {
 				snprintf(lg.pw, sizeof lg.pw, "%s", val);
 				lg.has_pw = true;

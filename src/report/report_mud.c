@@ -143,7 +143,7 @@ iota_rc iota_report_mud(iota_scan *s, FILE *out)
 	snprintf(url, sizeof url, "https://mud.invalid/iotaudit/%s.json", base);
 	last_update(when, sizeof when);
 	/* systeminfo: at most 60 characters (ietf-mud YANG) */
-	snprintf(info, sizeof info, "%s (drafted from its firmware by iotaudit)", base);
+	snprintf(info, sizeof info, "%.20s (drafted from its firmware by iotaudit)", base);
 	json_object_set_new(mud, "mud-version", json_integer(1));
 	json_object_set_new(mud, "mud-url", json_string(url));
 	json_object_set_new(mud, "last-update", json_string(when));

@@ -247,6 +247,7 @@ static int distro(const char *eco)
 
 struct arow {
 	long long rowid;
+	char *blk; /* the one allocation all the strings below are in */
 	char *cve, *origin, *record, *source;
 	int entry;
 	char *vendor, *product, *cpe, *ecosystem, *package, *coll;
@@ -262,24 +263,10 @@ static const char row_sql[] =
     "version_type, status, default_status, changes, cfg_operator, cfg_negate, node, "
     "node_negate, vulnerable FROM affected WHERE ";
 
-static char *cdup(sqlite3_stmt *st, int i, int *bad)
-{
-	const unsigned char *t = sqlite3_column_text(st, i);
-	if (!t)
-		return NULL;
-	char *s = iota_strdup((const char *)t);
-	if (!s)
-		*bad = 1;
-	return s;
-}
-
 static void arow_free(struct arow *r)
 {
-	char **f[] = {&r->cve, &r->origin,    &r->record,  &r->source, &r->vendor,  &r->product,
-	              &r->cpe, &r->ecosystem, &r->package, &r->coll,   &r->version, &r->start,
-	              &r->end, &r->vtype,     &r->status,  &r->dflt,   &r->changes, &r->cfg_op};
-	for (size_t i = 0; i < sizeof f / sizeof f[0]; i++)
-		iota_free(*f[i]);
+	iota_free(r->blk);
+	r->blk = NULL;
 }
 
 struct rows {
@@ -342,27 +329,35 @@ static int load_rows(iota_vulndb *db, const struct ident *id, const char *column
 		struct arow r;
 		memset(&r, 0, sizeof r);
 		r.rowid = rowid;
-		r.cve = cdup(st, 1, &bad);
-		r.origin = cdup(st, 2, &bad);
-		r.record = cdup(st, 3, &bad);
-		r.source = cdup(st, 4, &bad);
+		/* the row's text in one allocation: a kernel's thousands of rows
+		 * cost one malloc each instead of one per column */
+		char **dst[] = {&r.cve, &r.origin,    &r.record,  &r.source, &r.vendor,  &r.product,
+		                &r.cpe, &r.ecosystem, &r.package, &r.coll,   &r.version, &r.start,
+		                &r.end, &r.vtype,     &r.status,  &r.dflt,   &r.changes, &r.cfg_op};
+		static const int col[] = {1,  2,  3,  4,  6,  7,  8,  9,  10,
+		                          11, 12, 13, 15, 17, 18, 19, 20, 21};
+		size_t len[sizeof col / sizeof col[0]], total = 0;
+		for (size_t k = 0; k < sizeof col / sizeof col[0]; k++) {
+			len[k] = sqlite3_column_text(st, col[k])
+			             ? (size_t)sqlite3_column_bytes(st, col[k]) + 1
+			             : 0;
+			total += len[k];
+		}
+		r.blk = iota_malloc(total ? total : 1);
+		if (!r.blk) {
+			bad = 1;
+			break;
+		}
+		for (size_t k = 0, off = 0; k < sizeof col / sizeof col[0]; k++) {
+			if (!len[k])
+				continue;
+			*dst[k] = r.blk + off;
+			memcpy(r.blk + off, sqlite3_column_text(st, col[k]), len[k]);
+			off += len[k];
+		}
 		r.entry = sqlite3_column_int(st, 5);
-		r.vendor = cdup(st, 6, &bad);
-		r.product = cdup(st, 7, &bad);
-		r.cpe = cdup(st, 8, &bad);
-		r.ecosystem = cdup(st, 9, &bad);
-		r.package = cdup(st, 10, &bad);
-		r.coll = cdup(st, 11, &bad);
-		r.version = cdup(st, 12, &bad);
-		r.start = cdup(st, 13, &bad);
 		r.start_incl = sqlite3_column_int(st, 14);
-		r.end = cdup(st, 15, &bad);
 		r.end_incl = sqlite3_column_int(st, 16);
-		r.vtype = cdup(st, 17, &bad);
-		r.status = cdup(st, 18, &bad);
-		r.dflt = cdup(st, 19, &bad);
-		r.changes = cdup(st, 20, &bad);
-		r.cfg_op = cdup(st, 21, &bad);
 		r.cfg_neg = sqlite3_column_int(st, 22);
 		r.node =
 		    sqlite3_column_type(st, 23) == SQLITE_NULL ? -1 : sqlite3_column_int(st, 23);

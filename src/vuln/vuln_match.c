@@ -247,6 +247,7 @@ static int distro(const char *eco)
 
 struct arow {
 	long long rowid;
+	char *blk; /* the one allocation all the strings below are in */
 	char *cve, *origin, *record, *source;
 	int entry;
 	char *vendor, *product, *cpe, *ecosystem, *package, *coll;
@@ -262,24 +263,10 @@ static const char row_sql[] =
     "version_type, status, default_status, changes, cfg_operator, cfg_negate, node, "
     "node_negate, vulnerable FROM affected WHERE ";
 
-static char *cdup(sqlite3_stmt *st, int i, int *bad)
-{
-	const unsigned char *t = sqlite3_column_text(st, i);
-	if (!t)
-		return NULL;
-	char *s = iota_strdup((const char *)t);
-	if (!s)
-		*bad = 1;
-	return s;
-}
-
 static void arow_free(struct arow *r)
 {
-	char **f[] = {&r->cve, &r->origin,    &r->record,  &r->source, &r->vendor,  &r->product,
-	              &r->cpe, &r->ecosystem, &r->package, &r->coll,   &r->version, &r->start,
-	              &r->end, &r->vtype,     &r->status,  &r->dflt,   &r->changes, &r->cfg_op};
-	for (size_t i = 0; i < sizeof f / sizeof f[0]; i++)
-		iota_free(*f[i]);
+	iota_free(r->blk);
+	r->blk = NULL;
 }
 
 struct rows {
@@ -342,27 +329,35 @@ static int load_rows(iota_vulndb *db, const struct ident *id, const char *column
 		struct arow r;
 		memset(&r, 0, sizeof r);
 		r.rowid = rowid;
-		r.cve = cdup(st, 1, &bad);
-		r.origin = cdup(st, 2, &bad);
-		r.record = cdup(st, 3, &bad);
-		r.source = cdup(st, 4, &bad);
+		/* the row's text in one allocation: a kernel's thousands of rows
+		 * cost one malloc each instead of one per column */
+		char **dst[] = {&r.cve, &r.origin,    &r.record,  &r.source, &r.vendor,  &r.product,
+		                &r.cpe, &r.ecosystem, &r.package, &r.coll,   &r.version, &r.start,
+		                &r.end, &r.vtype,     &r.status,  &r.dflt,   &r.changes, &r.cfg_op};
+		static const int col[] = {1,  2,  3,  4,  6,  7,  8,  9,  10,
+		                          11, 12, 13, 15, 17, 18, 19, 20, 21};
+		size_t len[sizeof col / sizeof col[0]], total = 0;
+		for (size_t k = 0; k < sizeof col / sizeof col[0]; k++) {
+			len[k] = sqlite3_column_text(st, col[k])
+			             ? (size_t)sqlite3_column_bytes(st, col[k]) + 1
+			             : 0;
+			total += len[k];
+		}
+		r.blk = iota_malloc(total ? total : 1);
+		if (!r.blk) {
+			bad = 1;
+			break;
+		}
+		for (size_t k = 0, off = 0; k < sizeof col / sizeof col[0]; k++) {
+			if (!len[k])
+				continue;
+			*dst[k] = r.blk + off;
+			memcpy(r.blk + off, sqlite3_column_text(st, col[k]), len[k]);
+			off += len[k];
+		}
 		r.entry = sqlite3_column_int(st, 5);
-		r.vendor = cdup(st, 6, &bad);
-		r.product = cdup(st, 7, &bad);
-		r.cpe = cdup(st, 8, &bad);
-		r.ecosystem = cdup(st, 9, &bad);
-		r.package = cdup(st, 10, &bad);
-		r.coll = cdup(st, 11, &bad);
-		r.version = cdup(st, 12, &bad);
-		r.start = cdup(st, 13, &bad);
 		r.start_incl = sqlite3_column_int(st, 14);
-		r.end = cdup(st, 15, &bad);
 		r.end_incl = sqlite3_column_int(st, 16);
-		r.vtype = cdup(st, 17, &bad);
-		r.status = cdup(st, 18, &bad);
-		r.dflt = cdup(st, 19, &bad);
-		r.changes = cdup(st, 20, &bad);
-		r.cfg_op = cdup(st, 21, &bad);
 		r.cfg_neg = sqlite3_column_int(st, 22);
 		r.node =
 		    sqlite3_column_type(st, 23) == SQLITE_NULL ? -1 : sqlite3_column_int(st, 23);
@@ -1187,19 +1182,39 @@ static char *sdup(const char *s, int *bad)
 	return d;
 }
 
-static int enrich(iota_vulndb *db, iota_vuln_match *m)
+/* One read of a CVE's records for everything the match needs from them:
+ * whether any source rejected it, the data a match shows (NVD's first, then
+ * CVE JSON 5's, then the rest) and the source files it names (for the
+ * kernel configuration filter). Reading them once instead of once per use
+ * halves the lookups per match, which is what a kernel's thousands of
+ * matches cost. m must be zeroed with cvss3 = cvss4 = -1. */
+static int cve_fetch(iota_vulndb *db, const char *cve, iota_vuln_match *m, int *rejected,
+                     char *files, size_t fsize)
 {
 	int bad = 0;
+	char fsrc[32] = "";
+	*rejected = 0;
+	files[0] = '\0';
 	sqlite3_stmt *st = iota_vdb_cached(
 	    db, "SELECT source, status, published, description, cvss3_score, cvss3_vector, "
-	        "cvss3_severity, cvss4_score, cvss4_vector, cvss4_severity FROM cve WHERE id = ?1 "
+	        "cvss3_severity, cvss4_score, cvss4_vector, cvss4_severity, program_files "
+	        "FROM cve WHERE id = ?1 "
 	        "ORDER BY CASE source WHEN 'nvd' THEN 0 WHEN 'cve5' THEN 1 ELSE 2 END, record");
 	if (!st)
 		return -1;
-	sqlite3_bind_text(st, 1, m->cve, -1, SQLITE_STATIC);
-	while (sqlite3_step(st) == SQLITE_ROW) {
-		const char *src = (const char *)sqlite3_column_text(st, 0);
+	sqlite3_bind_text(st, 1, cve, -1, SQLITE_STATIC);
+	int rc;
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
 #define COL(i) ((const char *)sqlite3_column_text(st, i))
+		const char *src = COL(0);
+		if (withdrawn(COL(1)))
+			*rejected = 1;
+		/* the first source in name order that names files */
+		const char *pf = COL(10);
+		if (pf && src && (!fsrc[0] || strcmp(src, fsrc) < 0)) {
+			snprintf(fsrc, sizeof fsrc, "%s", src);
+			snprintf(files, fsize, "%s", pf);
+		}
 		if (src && strcmp(src, "nvd") == 0 && !m->nvd_status)
 			m->nvd_status = sdup(COL(1), &bad);
 		if (!m->published)
@@ -1221,8 +1236,18 @@ static int enrich(iota_vulndb *db, iota_vuln_match *m)
 		}
 	}
 	sqlite3_reset(st);
-	st = iota_vdb_cached(db,
-	                     "SELECT date_added, due_date, ransomware FROM kev WHERE cve_id = ?1");
+	if (rc != SQLITE_DONE) {
+		iota_vdb_sqlfail(db, "read CVE records");
+		return -1;
+	}
+	return bad ? -1 : 0;
+}
+
+static int enrich_kev(iota_vulndb *db, iota_vuln_match *m)
+{
+	int bad = 0;
+	sqlite3_stmt *st = iota_vdb_cached(
+	    db, "SELECT date_added, due_date, ransomware FROM kev WHERE cve_id = ?1");
 	if (!st)
 		return -1;
 	sqlite3_bind_text(st, 1, m->cve, -1, SQLITE_STATIC);
@@ -1291,11 +1316,9 @@ static iota_vuln_status cand_status(const struct ident *id, const struct cand *c
 	return best;
 }
 
+/* m holds what cve_fetch read */
 static int build_match(iota_vulndb *db, const struct ident *id, struct cand *c, iota_vuln_match *m)
 {
-	memset(m, 0, sizeof *m);
-	m->cvss3 = -1;
-	m->cvss4 = -1;
 	int bad = 0;
 	m->cve = sdup(c->cve, &bad);
 	int distro_verdict;
@@ -1326,7 +1349,7 @@ static int build_match(iota_vulndb *db, const struct ident *id, struct cand *c, 
 		if (c->ev[i].status == best && c->ev[i].condition && !cond)
 			cond = c->ev[i].condition;
 	}
-	if (bad || enrich(db, m) != 0)
+	if (bad || enrich_kev(db, m) != 0)
 		return -1;
 	char text[400];
 	switch (best) {
@@ -1494,18 +1517,10 @@ static char *kfilter_summary(const struct kfilter *kf)
 /* Rules match m out when every source file its CVE record names is left
  * out by the configuration. 0 (done, whatever the verdict), -1 on a
  * database error, -2 out of memory. */
-static int kfilter_apply(iota_vulndb *db, struct kfilter *kf, iota_vuln_match *m,
+/* files: the CVE's source files (cve_fetch), cut up here */
+static int kfilter_apply(iota_vulndb *db, struct kfilter *kf, char *files, iota_vuln_match *m,
                          iota_vuln_result *res)
 {
-	sqlite3_stmt *st = iota_vdb_cached(db, "SELECT program_files FROM cve WHERE id = ?1 AND "
-	                                       "program_files IS NOT NULL ORDER BY source LIMIT 1");
-	if (!st)
-		return -1;
-	sqlite3_bind_text(st, 1, m->cve, -1, SQLITE_STATIC);
-	char files[4096] = "";
-	if (sqlite3_step(st) == SQLITE_ROW && sqlite3_column_text(st, 0))
-		snprintf(files, sizeof files, "%s", (const char *)sqlite3_column_text(st, 0));
-	sqlite3_reset(st);
 	if (!files[0])
 		return 0;
 	res->kconfig_checked++;
@@ -1661,24 +1676,26 @@ iota_rc iota_vulndb_match(iota_vulndb *db, const iota_vuln_query *q, iota_vuln_r
 			continue;
 		/* a CVE rejected in any source is no match */
 		int rejected = 0;
-		sqlite3_stmt *st = iota_vdb_cached(db, "SELECT 1 FROM cve WHERE id = ?1 AND status "
-		                                       "IN ('Rejected', 'Withdrawn')");
-		if (!st) {
+		char files[4096];
+		iota_vuln_match *m = &res->matches[res->count];
+		memset(m, 0, sizeof *m);
+		m->cvss3 = -1;
+		m->cvss4 = -1;
+		if (cve_fetch(db, c->cve, m, &rejected, files, sizeof files) != 0) {
+			match_free(m);
 			rc = IOTA_FATAL;
 			goto out;
 		}
-		sqlite3_bind_text(st, 1, c->cve, -1, SQLITE_STATIC);
-		rejected = sqlite3_step(st) == SQLITE_ROW;
-		sqlite3_reset(st);
-		if (rejected)
+		if (rejected) {
+			match_free(m);
 			continue;
-		iota_vuln_match *m = &res->matches[res->count];
+		}
 		int r = build_match(db, &id, c, m);
 		res->count++;
 		if (r != 0)
 			goto out;
 		if (kfilter && m->status != IOTA_VULN_NOT_AFFECTED &&
-		    (r = kfilter_apply(db, &kf, m, res)) != 0) {
+		    (r = kfilter_apply(db, &kf, files, m, res)) != 0) {
 			rc = r == -1 ? IOTA_FATAL : IOTA_NOMEM;
 			goto out;
 		}

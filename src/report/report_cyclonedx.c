@@ -42,6 +42,7 @@
 #include "iotaudit/vulndb.h"
 #include "report/report.h"
 #include "report/report_common.h"
+#include "sbom/elfdeps.h"
 #include "util/alloc.h"
 #include "util/version.h"
 #include "vuln/scan_match.h"
@@ -336,51 +337,30 @@ static int add_dep(struct deps *d, const char *from, const char *to)
 	return 0;
 }
 
-static iota_node *lookup_in(iota_scan *s, iota_node *c, const char *path)
+struct dep_walk {
+	const struct comp_ref *by_node, *by_key, *from;
+	size_t nc;
+	struct deps *d;
+};
+
+static int dep_edge(void *ctx, iota_node *lib)
 {
-	iota_node *cur = c;
-	const char *p = path;
-	while (*p && cur) {
-		while (*p == '/')
-			p++;
-		if (!*p)
-			break;
-		const char *e = strchr(p, '/');
-		size_t len = e ? (size_t)(e - p) : strlen(p);
-		cur = iota_vfs_child(s, cur, p, len);
-		p += len;
-	}
-	return cur;
+	struct dep_walk *w = ctx;
+	const struct comp_ref *to = owner_of(lib, w->by_node, w->nc, w->by_key);
+	if (to && to != w->from)
+		add_dep(w->d, w->from->ref, to->ref);
+	return 0;
 }
 
 static void walk_deps(iota_scan *s, iota_node *n, const struct comp_ref *by_node, size_t nc,
                       const struct comp_ref *by_key, struct deps *d)
 {
 	for (iota_node *k = n->first_child; k; k = k->next_sibling) {
-		const char *libs =
-		    k->kind == IOTA_NODE_FILE ? iota_node_attr_get(k, "elf.libraries") : NULL;
-		const struct comp_ref *from = libs ? owner_of(k, by_node, nc, by_key) : NULL;
-		const char *machine = iota_node_attr_get(k, "elf.machine");
-		for (const char *p = from ? libs : ""; *p;) {
-			const char *e = strchr(p, ',');
-			size_t len = e ? (size_t)(e - p) : strlen(p);
-			char path[IOTA_MAX_PATH];
-			if (len < sizeof path && k->container) {
-				memcpy(path, p, len);
-				path[len] = '\0';
-				iota_node *ln = lookup_in(s, k->container, path);
-				const char *lm = ln ? iota_node_attr_get(ln, "elf.machine") : NULL;
-				const struct comp_ref *to =
-				    ln && lm && machine && !strcmp(lm, machine)
-				        ? owner_of(ln, by_node, nc, by_key)
-				        : NULL;
-				if (to && to != from)
-					add_dep(d, from->ref, to->ref);
-			}
-			p += len;
-			if (*p == ',')
-				p++;
-		}
+		struct dep_walk w = {.by_node = by_node, .by_key = by_key, .nc = nc, .d = d};
+		if (k->kind == IOTA_NODE_FILE && iota_node_attr_get(k, "elf.libraries"))
+			w.from = owner_of(k, by_node, nc, by_key);
+		if (w.from)
+			iota_elf_each_library(s, k, dep_edge, &w);
 		walk_deps(s, k, by_node, nc, by_key, d);
 	}
 }

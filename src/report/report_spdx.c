@@ -24,6 +24,7 @@
 #include "iotaudit/vulndb.h"
 #include "report/report.h"
 #include "report/report_common.h"
+#include "sbom/elfdeps.h"
 #include "util/alloc.h"
 #include "vuln/scan_match.h"
 
@@ -101,21 +102,18 @@ struct ctx {
 	size_t nfiles;
 };
 
-static iota_node *lookup_in(iota_scan *s, iota_node *c, const char *path)
+struct dep_walk {
+	struct ctx *x;
+	const struct pkg *owner;
+};
+
+static int dep_edge(void *ctx, iota_node *lib)
 {
-	iota_node *cur = c;
-	const char *p = path;
-	while (*p && cur) {
-		while (*p == '/')
-			p++;
-		if (!*p)
-			break;
-		const char *e = strchr(p, '/');
-		size_t len = e ? (size_t)(e - p) : strlen(p);
-		cur = iota_vfs_child(s, cur, p, len);
-		p += len;
-	}
-	return cur;
+	struct dep_walk *w = ctx;
+	const struct pkg *to = owner_of(lib, w->x->pk, w->x->np, w->x->by_key);
+	if (to && to != w->owner)
+		rel(w->x->rels, w->owner->id, "DEPENDS_ON", to->id);
+	return 0;
 }
 
 static void walk(struct ctx *x, iota_node *n)
@@ -145,29 +143,8 @@ static void walk(struct ctx *x, iota_node *n)
 				rel(x->rels, owner->id, "CONTAINS", fid);
 			}
 			/* dependencies between packages from this file's libraries */
-			const char *libs = iota_node_attr_get(k, "elf.libraries");
-			const char *machine = iota_node_attr_get(k, "elf.machine");
-			for (const char *p = libs ? libs : ""; *p;) {
-				const char *e = strchr(p, ',');
-				size_t len = e ? (size_t)(e - p) : strlen(p);
-				char path[IOTA_MAX_PATH];
-				if (len < sizeof path && k->container) {
-					memcpy(path, p, len);
-					path[len] = '\0';
-					iota_node *ln = lookup_in(x->s, k->container, path);
-					const char *lm =
-					    ln ? iota_node_attr_get(ln, "elf.machine") : NULL;
-					const struct pkg *to =
-					    lm && !strcmp(lm, machine)
-					        ? owner_of(ln, x->pk, x->np, x->by_key)
-					        : NULL;
-					if (to && to != owner)
-						rel(x->rels, owner->id, "DEPENDS_ON", to->id);
-				}
-				p += len;
-				if (*p == ',')
-					p++;
-			}
+			struct dep_walk w = {x, owner};
+			iota_elf_each_library(x->s, k, dep_edge, &w);
 		}
 		walk(x, k);
 	}

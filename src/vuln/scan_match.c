@@ -35,6 +35,7 @@
 
 #include "core/component.h"
 #include "core/scan.h"
+#include "sbom/elfdeps.h"
 #include "util/alloc.h"
 #include "util/version.h"
 #include "vuln/vuln_db.h"
@@ -513,12 +514,30 @@ static int by_origin(const void *a, const void *b)
 	return strcmp(((const struct prog *)a)->origin, ((const struct prog *)b)->origin);
 }
 
+struct spread_step {
+	struct graph *g;
+	struct enode **queue;
+	size_t *tail;
+	unsigned char *seen;
+};
+
+/* Queues a library not yet reached from this program. */
+static int spread_lib(void *ctx, iota_node *lib)
+{
+	struct spread_step *st = ctx;
+	struct enode *le = enode_of(st->g, lib);
+	if (le && !st->seen[le - st->g->v]) {
+		st->seen[le - st->g->v] = 1;
+		st->queue[(*st->tail)++] = le;
+	}
+	return 0;
+}
+
 /* Spreads one program's level over the libraries it loads (breadth first,
  * every node at most once per program). */
 static int spread(struct graph *g, struct enode *prog, iota_exposure level, const char *via,
                   struct enode **queue, unsigned char *seen)
 {
-	const char *machine = iota_node_attr_get(prog->n, "elf.machine");
 	size_t head = 0, tail = 0;
 	memset(seen, 0, g->n);
 	queue[tail++] = prog;
@@ -529,31 +548,8 @@ static int spread(struct graph *g, struct enode *prog, iota_exposure level, cons
 			cur->level = level;
 			cur->via = via;
 		}
-		const char *libs = iota_node_attr_get(cur->n, "elf.libraries");
-		if (!libs || !cur->n->container)
-			continue;
-		const char *p = libs;
-		while (*p) {
-			const char *e = strchr(p, ',');
-			size_t len = e ? (size_t)(e - p) : strlen(p);
-			char path[IOTA_MAX_PATH];
-			if (len < sizeof path) {
-				memcpy(path, p, len);
-				path[len] = '\0';
-				iota_node *ln = lookup(g->s, cur->n->container, path, 0);
-				struct enode *le = ln ? enode_of(g, ln) : NULL;
-				const char *lm =
-				    le ? iota_node_attr_get(le->n, "elf.machine") : NULL;
-				if (le && !seen[le - g->v] && lm && machine &&
-				    !strcmp(lm, machine)) {
-					seen[le - g->v] = 1;
-					queue[tail++] = le;
-				}
-			}
-			p += len;
-			if (*p == ',')
-				p++;
-		}
+		struct spread_step st = {g, queue, &tail, seen};
+		iota_elf_each_library(g->s, cur->n, spread_lib, &st);
 	}
 	return 0;
 }
